@@ -1,0 +1,16 @@
+import { defineConfig } from 'tsdown'
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    testing: 'src/testing.ts',
+    node: 'adapters/node.ts',
+  },
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  dts: true,
+  clean: true,
+  // hono is the user's (a peer) and @hono/node-server a dependency: neither is bundled.
+  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/] },
+})
