@@ -1,0 +1,90 @@
+import type { Supervisor } from './supervisor.ts'
+import { macrotask } from './macrotask.ts'
+import type { TaskRun } from './task-run.ts'
+import { fail } from './validate.ts'
+import type { ExecutionContext, RequestInfo, Task, TaskOptions } from './types.ts'
+
+/**
+ * Called once, when the request's first task is registered: the adapter calls
+ * `delivered` when the response has left (at once if it already has). Lazy, so a
+ * request without tasks costs no listener.
+ */
+export type WatchDelivery = (delivered: () => void) => void
+
+const UNKNOWN_REQUEST: RequestInfo = Object.freeze({ method: '', url: '' })
+
+const WAITING = 0
+const WATCHING = 1
+const DELIVERED = 2
+
+/**
+ * The ExecutionContext that adapters hand to `fetch` as its third argument. Tasks
+ * registered on it wait for the response to be delivered, then start together on the
+ * next macrotask.
+ */
+export class RequestContext<Props = unknown> implements ExecutionContext<Props> {
+  props = {} as Props
+  private info: RequestInfo | undefined
+  private state = WAITING
+  private queue: Array<TaskRun | Task> = []
+  private flushScheduled = false
+
+  constructor(
+    readonly supervisor: Supervisor,
+    private request: { method: string; url: string } | undefined,
+    private readonly watch: WatchDelivery,
+    /** The platform's own waitUntil (Workers), so the isolate stays alive for the task. */
+    private readonly forward?: (promise: Promise<unknown>) => void,
+  ) {}
+
+  waitUntil(promise: Promise<unknown>): void {
+    if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
+      fail('ctx.waitUntil(promise)', 'promise must be a Promise', promise)
+    }
+    // An already-running promise: track and report it, no delivery gate to wait for.
+    const run = this.createRun('waitUntil', undefined)
+    run.start(() => promise)
+    this.forward?.(run.done)
+  }
+
+  passThroughOnException(): void {
+    // Only meaningful behind Cloudflare's proxy; elsewhere there is no origin to fall back to.
+  }
+
+  /** Registers a validated task; it starts after delivery. */
+  schedule(task: Task, options: TaskOptions | undefined): Promise<void> {
+    const run = this.createRun(options?.name || task.name || 'anonymous', options?.timeout)
+    this.queue.push(run, task)
+    if (this.state === WAITING) {
+      this.state = WATCHING
+      this.watch(() => {
+        this.state = DELIVERED
+        this.flushSoon()
+      })
+    } else if (this.state === DELIVERED) {
+      this.flushSoon()
+    }
+    this.forward?.(run.done)
+    return run.done
+  }
+
+  private createRun(name: string, timeout: number | undefined): TaskRun {
+    if (this.info === undefined) {
+      // Keep two strings, not the Request, alive for as long as tasks run.
+      this.info = this.request ? { method: this.request.method, url: this.request.url } : UNKNOWN_REQUEST
+      this.request = undefined
+    }
+    return this.supervisor.create(name, this.info, timeout)
+  }
+
+  private flushSoon(): void {
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    macrotask(() => {
+      this.flushScheduled = false
+      const queue = this.queue
+      this.queue = []
+      for (let i = 0; i < queue.length; i += 2) (queue[i] as TaskRun).start(queue[i + 1] as Task)
+    })
+  }
+}

@@ -1,0 +1,90 @@
+import { RequestContext, type WatchDelivery } from './context.ts'
+import { Supervisor } from './supervisor.ts'
+import type { App, FetchHandler, ReportOptions } from './types.ts'
+import { checkCallback, checkCount, checkTimeout, fail } from './validate.ts'
+
+/** Options of `serve()`, the same on Node, Bun and Deno. */
+export interface ServeOptions<Env = unknown> extends ReportOptions {
+  /** Default 3000; 0 picks a free port. */
+  port?: number
+  /** Default: the runtime's own (all interfaces on Node and Bun, 0.0.0.0 on Deno). */
+  hostname?: string
+  /** Passed to `fetch` as its second argument. Default `{}`. */
+  env?: Env
+  /** While this many tasks are pending, new requests get 503 + Retry-After. Default 10 000. */
+  maxPendingTasks?: number
+  /** On close, how long (ms) to wait for tasks before abandoning them. Default 25 000. */
+  gracePeriod?: number
+  /** Signals that close the server gracefully, then exit 0; `false` for none. */
+  signals?: readonly string[] | false
+}
+
+export const DEFAULTS = {
+  port: 3000,
+  maxPendingTasks: 10_000,
+  gracePeriod: 25_000,
+  signals: ['SIGINT', 'SIGTERM'] as readonly string[],
+}
+
+/** The runtime-free half of every `serve()`: admission, contexts, and the task supervisor. */
+export class Host<Env = unknown> {
+  readonly supervisor: Supervisor
+  readonly maxPendingTasks: number
+  readonly gracePeriod: number
+  readonly signals: readonly string[]
+  readonly port: number
+  readonly hostname: string | undefined
+  closing = false
+  private readonly fetch: FetchHandler<Env>
+  private readonly env: Env
+
+  constructor(app: App<Env>, options: ServeOptions<Env> = {}) {
+    const call = 'serve(app, options)'
+    if (typeof app === 'function') this.fetch = app
+    else if (app !== null && typeof app === 'object' && typeof app.fetch === 'function') this.fetch = app.fetch.bind(app)
+    else fail(call, 'app must have a fetch(request, env, ctx) method or be a function', app)
+    if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
+    checkCount(call, 'options.port', options.port, 0)
+    if (options.hostname !== undefined && typeof options.hostname !== 'string') {
+      fail(call, 'options.hostname must be a string', options.hostname)
+    }
+    checkCallback(call, 'options.onError', options.onError)
+    checkCallback(call, 'options.onTaskEnd', options.onTaskEnd)
+    checkCount(call, 'options.maxPendingTasks', options.maxPendingTasks, 1)
+    checkCount(call, 'options.gracePeriod', options.gracePeriod, 0)
+    const signals = options.signals ?? DEFAULTS.signals
+    if (signals !== false && (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string'))) {
+      fail(call, 'options.signals must be an array of signal names or false', signals)
+    }
+    this.supervisor = new Supervisor({
+      onError: options.onError,
+      onTaskEnd: options.onTaskEnd,
+      taskTimeout: checkTimeout(call, 'options.taskTimeout', options.taskTimeout),
+    })
+    this.port = options.port ?? DEFAULTS.port
+    this.hostname = options.hostname
+    this.env = options.env ?? ({} as Env)
+    this.maxPendingTasks = options.maxPendingTasks ?? DEFAULTS.maxPendingTasks
+    this.gracePeriod = options.gracePeriod ?? DEFAULTS.gracePeriod
+    this.signals = signals || []
+  }
+
+  /**
+   * Answers one request. Refuses at the door (its handler never runs, so none of its
+   * tasks exist) when the server is closing or too much work is pending: that keeps
+   * memory bounded without dropping anything already accepted.
+   */
+  handle(request: Request, watch: WatchDelivery): Response | Promise<Response> {
+    if (this.closing || this.supervisor.pending >= this.maxPendingTasks) return this.refuse()
+    return this.fetch(request, this.env, new RequestContext(this.supervisor, request, watch))
+  }
+
+  private refuse(): Response {
+    const headers: Record<string, string> = { 'retry-after': '1' }
+    if (this.closing) headers.connection = 'close'
+    return new Response(this.closing ? 'Server is shutting down\n' : 'Too many pending tasks\n', {
+      status: 503,
+      headers,
+    })
+  }
+}

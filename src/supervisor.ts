@@ -1,0 +1,83 @@
+import { logTaskError, callSafely } from './log.ts'
+import { TaskRun } from './task-run.ts'
+import type { ReportOptions, RequestInfo, TaskReport } from './types.ts'
+
+export interface DrainResult {
+  /** Tasks that settled (ok, error or timeout) while closing. */
+  completed: number
+  /** Tasks still running at the deadline: their signals were aborted and they were reported `abandoned`. */
+  abandoned: number
+}
+
+/**
+ * Owns every task of one server (or one worker, or one test context): counts what is
+ * pending, turns outcomes into reports, and drains or abandons at shutdown.
+ */
+export class Supervisor {
+  pending = 0
+  completed = 0
+  abandoned = 0
+  private readonly running = new Set<TaskRun>()
+  private idleWaiters: Array<() => void> = []
+  private shared: AbortController | undefined
+  private closed = false
+
+  constructor(readonly options: ReportOptions = {}) {}
+
+  /** Created lazily: workerd forbids an AbortController at module scope. */
+  sharedSignal(): AbortSignal {
+    return (this.shared ??= new AbortController()).signal
+  }
+
+  /** `timeout`: undefined takes the default `taskTimeout`; Infinity overrides it with none. */
+  create(name: string, request: RequestInfo, timeout: number | undefined): TaskRun {
+    const ms = timeout === undefined ? this.options.taskTimeout : timeout === Infinity ? undefined : timeout
+    const run = new TaskRun(this, name, request, ms)
+    this.pending++
+    this.running.add(run)
+    // Work accepted after the drain deadline cannot run any more, but it must not vanish.
+    if (this.closed) run.abandon()
+    return run
+  }
+
+  settle(run: TaskRun, report: TaskReport): void {
+    this.running.delete(run)
+    this.pending--
+    if (report.status === 'abandoned') this.abandoned++
+    else this.completed++
+    if (report.error) callSafely(this.options.onError ?? logTaskError, report.error, report)
+    if (this.options.onTaskEnd) callSafely(this.options.onTaskEnd, report)
+    if (this.pending === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters
+      this.idleWaiters = []
+      for (const wake of waiters) wake()
+    }
+  }
+
+  /** Resolves when no task is pending (at once if none is). */
+  idle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /**
+   * Waits for pending tasks (including ones registered meanwhile) until `deadline`
+   * (a `performance.now()` time), then aborts and reports the rest as abandoned.
+   */
+  async drain(deadline: number): Promise<void> {
+    const wait = deadline - performance.now()
+    if (this.pending > 0 && wait > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)))])
+      clearTimeout(timer)
+    }
+    this.abandonAll()
+  }
+
+  /** Aborts every pending task and reports it abandoned; later tasks are abandoned at once. */
+  abandonAll(): void {
+    this.closed = true
+    for (const run of [...this.running]) run.abandon()
+    this.shared?.abort(new DOMException('the server closed before the task finished', 'AbortError'))
+  }
+}

@@ -1,0 +1,76 @@
+import { abandonedError, timeoutError, toError } from './errors.ts'
+import type { Supervisor } from './supervisor.ts'
+import type { RequestInfo, Task, TaskStatus } from './types.ts'
+
+/**
+ * One task from registration to its single report. `finish` is idempotent: whichever of
+ * settle, timeout or abandonment comes first wins, and later outcomes are ignored.
+ */
+export class TaskRun {
+  settled = false
+  startedAt = 0
+  private controller: AbortController | undefined
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private resolveDone!: () => void
+  /** Handed to waitUntil: resolves when the task is reported, never rejects. */
+  readonly done: Promise<void>
+
+  constructor(
+    readonly supervisor: Supervisor,
+    readonly name: string,
+    readonly request: RequestInfo,
+    readonly timeout: number | undefined,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve))
+  }
+
+  start(task: Task): void {
+    if (this.settled) return
+    this.startedAt = performance.now()
+    let signal: AbortSignal
+    if (this.timeout === undefined) {
+      // Tasks without a deadline can only be aborted all together at shutdown: share one signal.
+      signal = this.supervisor.sharedSignal()
+    } else {
+      this.controller = new AbortController()
+      signal = this.controller.signal
+      const ms = this.timeout
+      this.timer = setTimeout(() => this.finish('timeout', timeoutError(this.name, ms)), ms)
+    }
+    let result: unknown
+    try {
+      result = task(signal)
+    } catch (error) {
+      this.finish('error', error)
+      return
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      Promise.resolve(result).then(
+        () => this.finish('ok'),
+        (error: unknown) => this.finish('error', error),
+      )
+    } else {
+      this.finish('ok')
+    }
+  }
+
+  abandon(): void {
+    this.finish('abandoned', abandonedError(this.name))
+  }
+
+  finish(status: TaskStatus, error?: unknown): void {
+    if (this.settled) return
+    this.settled = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (status === 'timeout' || status === 'abandoned') this.controller?.abort(error)
+    const durationMs = this.startedAt === 0 ? 0 : performance.now() - this.startedAt
+    this.supervisor.settle(this, {
+      name: this.name,
+      status,
+      ...(status === 'ok' ? {} : { error: toError(error) }),
+      durationMs,
+      request: this.request,
+    })
+    this.resolveDone()
+  }
+}

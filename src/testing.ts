@@ -1,0 +1,41 @@
+import { RequestContext } from './context.ts'
+import { Supervisor } from './supervisor.ts'
+import type { TaskReport } from './types.ts'
+import { checkTimeout, fail } from './validate.ts'
+
+export interface TestContextOptions {
+  /** Recorded as the reports' `request`. */
+  request?: Request
+  /** Default per-task timeout, as `taskTimeout` on a server. */
+  taskTimeout?: number
+}
+
+const reportsOf = new WeakMap<RequestContext, TaskReport[]>()
+
+/**
+ * An ExecutionContext for unit tests, as in `cloudflare:test`. There is no response to
+ * deliver, so tasks start one macrotask after they are registered. Failures are not
+ * logged: they are in the reports `waitOnExecutionContext` returns.
+ */
+export function createExecutionContext(options: TestContextOptions = {}): RequestContext {
+  const reports: TaskReport[] = []
+  const supervisor = new Supervisor({
+    taskTimeout: checkTimeout('createExecutionContext(options)', 'options.taskTimeout', options.taskTimeout),
+    onError: () => {},
+    onTaskEnd: (report) => reports.push(report),
+  })
+  const ctx = new RequestContext(supervisor, options.request, (delivered) => delivered())
+  reportsOf.set(ctx, reports)
+  return ctx
+}
+
+/**
+ * Resolves once every task of `ctx` has settled, including tasks that tasks
+ * registered, with all reports so far in the order the tasks finished.
+ */
+export async function waitOnExecutionContext(ctx: RequestContext): Promise<TaskReport[]> {
+  const reports = reportsOf.get(ctx)
+  if (!reports) fail('waitOnExecutionContext(ctx)', 'ctx must come from createExecutionContext()', ctx)
+  while (ctx.supervisor.pending > 0) await ctx.supervisor.idle()
+  return [...reports]
+}
