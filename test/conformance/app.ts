@@ -1,0 +1,153 @@
+// One Hono app, public API only, served unchanged by every runtime's entry.
+// Every task writes its progress as JSON lines on stdout (the ledger that survives a
+// SIGTERM) and into `events`, which GET /events returns while the server is up.
+import { Hono } from 'hono'
+import { after, respond, type TaskReport } from 'after-response'
+
+type Event = { type: string; id?: string; at: number; [key: string]: unknown }
+
+const events: Event[] = []
+const now = () => performance.timeOrigin + performance.now()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export function record(type: string, fields: Record<string, unknown> = {}): void {
+  const event = { type, at: now(), ...fields }
+  events.push(event)
+  console.log(JSON.stringify(event))
+}
+
+/** Pass as `onTaskEnd`: every report lands in the ledger. */
+export function recordReport(report: TaskReport): void {
+  record('report', {
+    id: new URL(report.request.url || 'http://x/').searchParams.get('id') ?? undefined,
+    name: report.name,
+    status: report.status,
+    error: report.error && { name: report.error.name, message: report.error.message },
+  })
+}
+
+function busy(ms: number): void {
+  const end = now() + ms
+  while (now() < end);
+}
+
+export const app = new Hono()
+
+app.get('/events', (c) => c.json(events))
+
+// Instant answer, then `ms` of waiting. The task ends by recording "done".
+app.get('/sleep', (c) => {
+  const id = c.req.query('id')
+  const ms = Number(c.req.query('ms') ?? 1000)
+  return respond(c.executionCtx, c.json({ code: 0, msg: 'ok', id }), async function sleeper() {
+    record('start', { id })
+    await sleep(ms)
+    record('done', { id })
+  })
+})
+
+// A synchronous CPU loop: it must not delay its own response.
+app.get('/cpu', (c) => {
+  const id = c.req.query('id')
+  const ms = Number(c.req.query('ms') ?? 20)
+  return respond(c.executionCtx, c.text('x'.repeat(Number(c.req.query('bytes') ?? 2))), function cpu() {
+    record('start', { id })
+    busy(ms)
+    record('done', { id })
+  })
+})
+
+app.get('/after', (c) => {
+  const id = c.req.query('id')
+  after(c.executionCtx, async function viaAfter() {
+    await sleep(10)
+    record('done', { id })
+  })
+  return c.json({ code: 0 })
+})
+
+app.get('/wait-until', (c) => {
+  const id = c.req.query('id')
+  c.executionCtx.waitUntil(sleep(10).then(() => record('done', { id })))
+  return c.json({ code: 0 })
+})
+
+// A task that registers another task.
+app.get('/nested', (c) => {
+  const id = c.req.query('id')
+  return respond(c.executionCtx, c.text('ok'), async function parent() {
+    await sleep(10)
+    after(c.executionCtx, async function child() {
+      await sleep(10)
+      record('done', { id })
+    })
+  })
+})
+
+const failures: Record<string, () => unknown> = {
+  throw: () => {
+    throw new Error('sync throw')
+  },
+  reject: () => Promise.reject(new Error('rejected')),
+  string: async () => {
+    throw 'a string'
+  },
+  object: () => {
+    throw { code: 7 }
+  },
+}
+
+app.get('/fail/:kind', (c) => {
+  const kind = c.req.param('kind')
+  return respond(c.executionCtx, c.text('ok'), failures[kind] ?? failures.throw, { name: `fail-${kind}` })
+})
+
+app.get('/timeout', (c) => {
+  const id = c.req.query('id')
+  return respond(
+    c.executionCtx,
+    c.text('ok'),
+    (signal) =>
+      new Promise<void>((_, reject) => {
+        signal.addEventListener('abort', () => {
+          record('aborted', { id, reason: (signal.reason as Error).name })
+          reject(signal.reason)
+        })
+      }),
+    { name: 'waits-forever', timeout: Number(c.req.query('ms') ?? 50) },
+  )
+})
+
+// A task that only ends when its signal aborts: what shutdown must abandon.
+app.get('/forever', (c) => {
+  const id = c.req.query('id')
+  return respond(c.executionCtx, c.text('ok'), function forever(signal) {
+    record('start', { id })
+    return new Promise<void>((resolve) => {
+      // A live timer, as real work would hold: the process must exit regardless.
+      const timer = setInterval(() => {}, 1000)
+      signal.addEventListener('abort', () => {
+        clearInterval(timer)
+        record('aborted', { id, reason: (signal.reason as Error).name })
+        resolve()
+      })
+    })
+  })
+})
+
+const badCalls: Record<string, (c: { executionCtx: ExecutionContextArg }) => unknown> = {
+  response: (c) => respond(c.executionCtx, 'ok' as never, () => {}),
+  task: (c) => respond(c.executionCtx, new Response(), 42 as never),
+  timeout: (c) => after(c.executionCtx, () => {}, { timeout: -5 }),
+  ctx: () => after({} as never, () => {}),
+}
+type ExecutionContextArg = Parameters<typeof after>[0]
+
+app.get('/bad/:what', (c) => {
+  try {
+    badCalls[c.req.param('what')]!(c as never)
+    return c.json({ thrown: false })
+  } catch (error) {
+    return c.json({ thrown: true, name: (error as Error).name, message: (error as Error).message })
+  }
+})

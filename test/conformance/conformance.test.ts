@@ -1,0 +1,188 @@
+// The same behaviours, checked against the same app, on every runtime.
+import { connect } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launch, uid, type Served } from './harness.ts'
+import { runtimes } from './runtimes.ts'
+
+const wall = () => performance.timeOrigin + performance.now()
+
+for (const runtime of runtimes) {
+  const cannot = (behaviour: string) => runtime.cannot?.[behaviour]
+  // A behaviour a runtime cannot offer is skipped by name, with its reason in the title.
+  const test = (behaviour: string, fn: () => Promise<void>, timeout?: number) =>
+    cannot(behaviour) ? it.skip(`${behaviour} (cannot: ${cannot(behaviour)})`, fn) : it(behaviour, fn, timeout)
+
+  describe.skipIf(runtime.unavailable)(`${runtime.name}${runtime.unavailable ? ` (${runtime.unavailable})` : ''}`, () => {
+    describe('one long-running server', () => {
+      let served: Served
+      beforeAll(async () => {
+        served = await launch(runtime)
+      })
+      afterAll(() => served?.stop())
+
+      const get = (path: string, init?: RequestInit) => fetch(new URL(path, served.url), init)
+
+      test('answers at once while a 1 s task is pending, then the task completes', async () => {
+        const id = uid('sleep')
+        const response = await get(`/sleep?ms=1000&id=${id}`)
+        expect(await response.json()).toEqual({ code: 0, msg: 'ok', id })
+        const receivedAt = wall()
+        const done = await served.waitFor((e) => e.type === 'done' && e.id === id, 5000, 'the task to finish')
+        expect(receivedAt).toBeLessThan(done.at)
+        expect(await served.report(id)).toMatchObject({ status: 'ok', name: 'sleeper' })
+      })
+
+      test('a synchronous CPU task does not delay its own response', async () => {
+        const id = uid('cpu')
+        const response = await get(`/cpu?ms=60&id=${id}`)
+        await response.text()
+        const receivedAt = wall()
+        const done = await served.waitFor((e) => e.type === 'done' && e.id === id)
+        // Had the task run before the bytes were written, they would arrive after it ended.
+        expect(receivedAt).toBeLessThan(done.at)
+      })
+
+      test('after() and c.executionCtx.waitUntil() both run their work', async () => {
+        const a = uid('after')
+        const w = uid('wait-until')
+        expect((await get(`/after?id=${a}`)).status).toBe(200)
+        expect((await get(`/wait-until?id=${w}`)).status).toBe(200)
+        expect(await served.report(a)).toMatchObject({ status: 'ok', name: 'viaAfter' })
+        expect(await served.report(w)).toMatchObject({ status: 'ok', name: 'waitUntil' })
+      })
+
+      test('a task registered by a task runs too', async () => {
+        const id = uid('nested')
+        await (await get(`/nested?id=${id}`)).text()
+        expect(await served.report(id, 'child')).toMatchObject({ status: 'ok' })
+      })
+
+      test('a client that hangs up before the response still gets its task run', async () => {
+        const id = uid('hangup')
+        const url = new URL(served.url)
+        await new Promise<void>((resolve, reject) => {
+          const socket = connect(Number(url.port), url.hostname, () => {
+            socket.write(`GET /sleep?ms=50&id=${id} HTTP/1.1\r\nHost: x\r\n\r\n`)
+            socket.destroy()
+            resolve()
+          })
+          socket.on('error', reject)
+        })
+        expect(await served.report(id)).toMatchObject({ status: 'ok' })
+      })
+
+      test('a client that hangs up mid-body still gets its task run', async () => {
+        const id = uid('midbody')
+        const controller = new AbortController()
+        const response = await get(`/cpu?ms=1&bytes=4000000&id=${id}`, { signal: controller.signal })
+        const reader = response.body!.getReader()
+        await reader.read()
+        controller.abort()
+        expect(await served.report(id)).toMatchObject({ status: 'ok' })
+      })
+
+      test('throw, reject, a thrown string and object: one error report each, and it keeps serving', async () => {
+        const kinds = ['throw', 'reject', 'string', 'object']
+        for (const kind of kinds) expect((await get(`/fail/${kind}`)).status).toBe(200)
+        for (const kind of kinds) {
+          await served.waitFor((e) => e.type === 'report' && e.name === `fail-${kind}`, 5000, `fail-${kind}`)
+        }
+        // A later task's report proves the server lived on; then count, to prove "once".
+        const id = uid('alive')
+        await get(`/after?id=${id}`)
+        await served.report(id)
+        for (const kind of kinds) {
+          const reports = served.events.filter((e) => e.type === 'report' && e.name === `fail-${kind}`)
+          expect(reports).toHaveLength(1)
+          expect(reports[0].status).toBe('error')
+        }
+        const messages = served.events.filter((e) => e.type === 'report' && String(e.name).startsWith('fail-'))
+        expect(messages.map((e) => (e.error as { message: string }).message).sort()).toEqual(
+          ['non-Error thrown: a string', 'non-Error thrown: {"code":7}', 'rejected', 'sync throw'].sort(),
+        )
+        expect(served.stderr).not.toMatch(/unhandled|uncaught/i)
+      })
+
+      test('timeout aborts the signal with a TimeoutError and reports timeout', async () => {
+        const id = uid('timeout')
+        await (await get(`/timeout?ms=50&id=${id}`)).text()
+        const aborted = await served.waitFor((e) => e.type === 'aborted' && e.id === id)
+        expect(aborted.reason).toBe('TimeoutError')
+        expect(await served.report(id)).toMatchObject({ status: 'timeout', error: { name: 'TimeoutError' } })
+      })
+
+      test('bad arguments throw a TypeError naming the argument', async () => {
+        const expected: Record<string, RegExp> = {
+          response: /^respond\(ctx, response, task\): response must be a Response, got string$/,
+          task: /task must be a function, got number 42/,
+          timeout: /options\.timeout must be a positive number/,
+          ctx: /ctx must be an ExecutionContext/,
+        }
+        for (const [what, message] of Object.entries(expected)) {
+          const body = await (await get(`/bad/${what}`)).json()
+          expect(body).toMatchObject({ thrown: true, name: 'TypeError' })
+          expect(body.message).toMatch(message)
+        }
+      })
+    })
+
+    describe('admission control', () => {
+      test('at maxPendingTasks new requests get 503 + Retry-After; accepted work completes', async () => {
+        const served = await launch(runtime, { MAX_PENDING_TASKS: '2' })
+        try {
+          const ids = [uid('held'), uid('held')]
+          for (const id of ids) expect((await fetch(`${served.url}sleep?ms=800&id=${id}`)).status).toBe(200)
+          const refusedId = uid('refused')
+          const refused = await fetch(`${served.url}sleep?ms=10&id=${refusedId}`)
+          expect(refused.status).toBe(503)
+          expect(refused.headers.get('retry-after')).toBe('1')
+          for (const id of ids) expect(await served.report(id)).toMatchObject({ status: 'ok' })
+          const again = await fetch(`${served.url}after?id=${uid('again')}`)
+          expect(again.status).toBe(200)
+          // The refused request's handler never ran, so its task never existed.
+          expect(served.events.some((e) => e.id === refusedId)).toBe(false)
+        } finally {
+          await served.stop()
+        }
+      }, 15_000)
+    })
+
+    describe('graceful shutdown', () => {
+      test('SIGTERM drains pending tasks, then exits 0', async () => {
+        const served = await launch(runtime)
+        const ids = [uid('drain'), uid('drain'), uid('drain')]
+        for (const id of ids) await (await fetch(`${served.url}sleep?ms=700&id=${id}`)).text()
+        const nested = uid('nested')
+        await (await fetch(`${served.url}nested?id=${nested}`)).text()
+        served.child.kill('SIGTERM')
+        // After the signal nothing new is accepted: refused at the door or 503.
+        const late = await fetch(`${served.url}sleep?ms=10`).then((r) => r.status, () => 'refused')
+        expect([503, 'refused']).toContain(late)
+        expect(await served.exited).toEqual({ code: 0, signal: null })
+        for (const id of ids) expect(served.events.find((e) => e.type === 'done' && e.id === id)).toBeDefined()
+        // The child task was registered while draining, and was waited for.
+        const child = served.events.find((e) => e.type === 'report' && e.id === nested && e.name === 'child')
+        expect(child).toMatchObject({ status: 'ok' })
+      }, 15_000)
+
+      test('past gracePeriod, tasks are aborted, reported abandoned, and the process exits', async () => {
+        const served = await launch(runtime, { GRACE_PERIOD: '300' })
+        const ids = [uid('forever'), uid('forever')]
+        for (const id of ids) await (await fetch(`${served.url}forever?id=${id}`)).text()
+        for (const id of ids) await served.waitFor((e) => e.type === 'start' && e.id === id)
+        const signalledAt = Date.now()
+        served.child.kill('SIGTERM')
+        expect(await served.exited).toEqual({ code: 0, signal: null })
+        // Generous bound: the point is that live timers did not keep the process up.
+        expect(Date.now() - signalledAt).toBeLessThan(5000)
+        for (const id of ids) {
+          expect(served.events.find((e) => e.type === 'report' && e.id === id)).toMatchObject({
+            status: 'abandoned',
+            error: { name: 'AbortError' },
+          })
+          expect(served.events.find((e) => e.type === 'aborted' && e.id === id)).toMatchObject({ reason: 'AbortError' })
+        }
+      }, 15_000)
+    })
+  })
+}
