@@ -4,14 +4,16 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { zip } from 'fflate'
 import { Hono } from 'hono'
 import { respond } from 'after-response'
 import { serve } from 'after-response/node'
 
 const outDir = join(tmpdir(), 'after-response-demo')
-const zipAsync = promisify(zip)
+const zipAsync = (files: Record<string, Uint8Array>) =>
+  new Promise<Uint8Array>((resolve, reject) =>
+    zip(files, { level: 9 }, (error, data) => (error ? reject(error) : resolve(data))),
+  )
 const started = new Map<string, number>()
 const ms = (since: number) => `${(performance.now() - since).toFixed(1)} ms`
 
@@ -29,7 +31,7 @@ async function buildZip(id: string) {
     'customers.csv': new TextEncoder().encode(rows.replaceAll('user', 'customer')),
     'README.txt': new TextEncoder().encode(`Export ${id}, made after the response was sent.\n`),
   }
-  const archive = await zipAsync(files, { level: 9 })
+  const archive = await zipAsync(files)
   const path = join(outDir, `export-${id}.zip`)
   await writeFile(path, archive)
   return `${path} (${(archive.length / 1024).toFixed(0)} KiB)`
