@@ -2,7 +2,7 @@ import type { Supervisor } from './supervisor.ts'
 import { macrotask } from './macrotask.ts'
 import type { TaskRun } from './task-run.ts'
 import { fail } from './validate.ts'
-import type { ExecutionContext, RequestInfo, Task, TaskOptions } from './types.ts'
+import type { ExecutionContext, RequestInfo, Task, TaskOptions, WaitUntilContext } from './types.ts'
 
 /**
  * Called once, when the request's first task is registered: the adapter calls
@@ -23,7 +23,7 @@ const DELIVERED = 2
  * next macrotask.
  */
 export class RequestContext<Props = unknown> implements ExecutionContext<Props> {
-  props = {} as Props
+  private ownProps: Props | undefined
   private info: RequestInfo | undefined
   private state = WAITING
   private queue: Array<TaskRun | Task> = []
@@ -33,9 +33,21 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
     readonly supervisor: Supervisor,
     private request: { method: string; url: string } | undefined,
     private readonly watch: WatchDelivery,
-    /** The platform's own waitUntil (Workers), so the isolate stays alive for the task. */
-    private readonly forward?: (promise: Promise<unknown>) => void,
+    /**
+     * The platform's own context (Workers, or a foreign one), which gets every task's
+     * promise so the isolate stays alive for it.
+     */
+    private readonly platform?: WaitUntilContext & Partial<ExecutionContext<Props>>,
   ) {}
+
+  get props(): Props {
+    return this.platform?.props ?? (this.ownProps ??= {} as Props)
+  }
+
+  set props(value: Props) {
+    if (this.platform && 'props' in this.platform) this.platform.props = value
+    else this.ownProps = value
+  }
 
   waitUntil(promise: Promise<unknown>): void {
     if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
@@ -44,11 +56,12 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
     // An already-running promise: track and report it, no delivery gate to wait for.
     const run = this.createRun('waitUntil', undefined)
     run.start(() => promise)
-    this.forward?.(run.done)
+    this.platform?.waitUntil(run.done)
   }
 
   passThroughOnException(): void {
     // Only meaningful behind Cloudflare's proxy; elsewhere there is no origin to fall back to.
+    this.platform?.passThroughOnException?.()
   }
 
   /** Registers a validated task; it starts after delivery. */
@@ -64,7 +77,7 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
     } else if (this.state === DELIVERED) {
       this.flushSoon()
     }
-    this.forward?.(run.done)
+    this.platform?.waitUntil(run.done)
     return run.done
   }
 

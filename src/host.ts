@@ -1,7 +1,8 @@
 import { RequestContext, type WatchDelivery } from './context.ts'
 import { Supervisor } from './supervisor.ts'
+import { fetchHandlerOf, reportOptionsOf } from './app.ts'
 import type { App, FetchHandler, ReportOptions } from './types.ts'
-import { checkCallback, checkCount, checkTimeout, fail } from './validate.ts'
+import { checkCount, fail } from './validate.ts'
 
 /** Options of `serve()`, the same on Node, Bun and Deno. */
 export interface ServeOptions<Env = unknown> extends ReportOptions {
@@ -40,27 +41,18 @@ export class Host<Env = unknown> {
 
   constructor(app: App<Env>, options: ServeOptions<Env> = {}) {
     const call = 'serve(app, options)'
-    if (typeof app === 'function') this.fetch = app
-    else if (app !== null && typeof app === 'object' && typeof app.fetch === 'function') this.fetch = app.fetch.bind(app)
-    else fail(call, 'app must have a fetch(request, env, ctx) method or be a function', app)
-    if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
+    this.fetch = fetchHandlerOf(call, app)
+    this.supervisor = new Supervisor(reportOptionsOf(call, options))
     checkCount(call, 'options.port', options.port, 0)
     if (options.hostname !== undefined && typeof options.hostname !== 'string') {
       fail(call, 'options.hostname must be a string', options.hostname)
     }
-    checkCallback(call, 'options.onError', options.onError)
-    checkCallback(call, 'options.onTaskEnd', options.onTaskEnd)
     checkCount(call, 'options.maxPendingTasks', options.maxPendingTasks, 1)
     checkCount(call, 'options.gracePeriod', options.gracePeriod, 0)
     const signals = options.signals ?? DEFAULTS.signals
     if (signals !== false && (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string'))) {
       fail(call, 'options.signals must be an array of signal names or false', signals)
     }
-    this.supervisor = new Supervisor({
-      onError: options.onError,
-      onTaskEnd: options.onTaskEnd,
-      taskTimeout: checkTimeout(call, 'options.taskTimeout', options.taskTimeout),
-    })
     this.port = options.port ?? DEFAULTS.port
     this.hostname = options.hostname
     this.env = options.env ?? ({} as Env)

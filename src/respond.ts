@@ -20,9 +20,7 @@ function adopt(call: string, ctx: unknown): RequestContext {
   if (adopted === undefined) {
     foreignSupervisor ??= new Supervisor()
     // Nothing tells us when a foreign response leaves: start a macrotask after registration.
-    adopted = new RequestContext(foreignSupervisor, undefined, (delivered) => delivered(), (promise) =>
-      (ctx as WaitUntilContext).waitUntil(promise),
-    )
+    adopted = new RequestContext(foreignSupervisor, undefined, (delivered) => delivered(), ctx as WaitUntilContext)
     foreignContexts.set(ctx, adopted)
   }
   return adopted
