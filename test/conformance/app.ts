@@ -2,6 +2,7 @@
 // Every task writes its progress as JSON lines on stdout (the ledger that survives a
 // SIGTERM) and into `events`, which GET /events returns while the server is up.
 import { Hono } from 'hono'
+import { streamText } from 'hono/streaming'
 import { after, respond, type TaskReport } from 'after-response'
 
 type Event = { type: string; id?: string; at: number; [key: string]: unknown }
@@ -54,6 +55,21 @@ app.get('/cpu', (c) => {
     record('start', { id })
     busy(ms)
     record('done', { id })
+  })
+})
+
+// A streamed body: its task must wait for the last chunk, not just for the handler.
+app.get('/stream', (c) => {
+  const id = c.req.query('id')
+  after(c.executionCtx, function afterStream() {
+    record('start', { id })
+  })
+  return streamText(c, async (stream) => {
+    for (let i = 0; i < 3; i++) {
+      await stream.write(`chunk ${i}\n`)
+      await stream.sleep(30)
+    }
+    record('stream-end', { id })
   })
 })
 

@@ -42,6 +42,14 @@ for (const runtime of runtimes) {
         expect(receivedAt).toBeLessThan(done.at)
       })
 
+      test('a task waits for a streamed body to end', async () => {
+        const id = uid('stream')
+        expect(await (await get(`/stream?id=${id}`)).text()).toBe('chunk 0\nchunk 1\nchunk 2\n')
+        const start = await served.waitFor((e) => e.type === 'start' && e.id === id)
+        const end = await served.waitFor((e) => e.type === 'stream-end' && e.id === id)
+        expect(start.at).toBeGreaterThanOrEqual(end.at)
+      })
+
       test('after() and c.executionCtx.waitUntil() both run their work', async () => {
         const a = uid('after')
         const w = uid('wait-until')
@@ -154,7 +162,8 @@ for (const runtime of runtimes) {
         for (const id of ids) await (await fetch(`${served.url}sleep?ms=700&id=${id}`)).text()
         const nested = uid('nested')
         await (await fetch(`${served.url}nested?id=${nested}`)).text()
-        served.child.kill('SIGTERM')
+        served.kill('SIGTERM')
+        await served.waitFor((e) => e.type === 'signal')
         // After the signal nothing new is accepted: refused at the door or 503.
         const late = await fetch(`${served.url}sleep?ms=10`).then((r) => r.status, () => 'refused')
         expect([503, 'refused']).toContain(late)
@@ -171,7 +180,7 @@ for (const runtime of runtimes) {
         for (const id of ids) await (await fetch(`${served.url}forever?id=${id}`)).text()
         for (const id of ids) await served.waitFor((e) => e.type === 'start' && e.id === id)
         const signalledAt = Date.now()
-        served.child.kill('SIGTERM')
+        served.kill('SIGTERM')
         expect(await served.exited).toEqual({ code: 0, signal: null })
         // Generous bound: the point is that live timers did not keep the process up.
         expect(Date.now() - signalledAt).toBeLessThan(5000)

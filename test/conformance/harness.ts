@@ -2,6 +2,7 @@
 // JSON-line ledger from stdout.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
 
 export type Event = { type: string; id?: string; at: number; [key: string]: unknown }
 
@@ -9,31 +10,50 @@ export interface Runtime {
   name: string
   /** Why this runtime cannot run here, if it cannot. */
   unavailable?: string
-  command(env: Record<string, string>): { command: string; args: string[] }
+  /** Starts the conformance app; resolves once it listens. */
+  start(env: Record<string, string>): Promise<Served>
   /** What this runtime cannot offer, behaviour → reason. */
   cannot?: Record<string, string>
+}
+
+/** A running app: where it listens, its output, and how to end it. */
+export interface Process {
+  stdout: Readable
+  stderr: Readable
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** Delivers a signal (a real one for processes). */
+  kill(signal: NodeJS.Signals): void
 }
 
 export class Served {
   readonly events: Event[] = []
   private waiters: Array<() => void> = []
   stderr = ''
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  readonly exited: Process['exited']
 
   constructor(
-    readonly child: ChildProcess,
+    private readonly process: Process,
     public url = '',
   ) {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: process.stdout }).on('line', (line) => {
       try {
         this.events.push(JSON.parse(line))
       } catch {
         return
       }
-      for (const wake of this.waiters.splice(0)) wake()
+      this.wakeAll()
     })
-    child.stderr!.on('data', (chunk) => (this.stderr += chunk))
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    process.stderr.on('data', (chunk) => (this.stderr += chunk))
+    this.exited = process.exited
+    this.exited.then(() => this.wakeAll())
+  }
+
+  private wakeAll(): void {
+    for (const wake of this.waiters.splice(0)) wake()
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.process.kill(signal)
   }
 
   /** Resolves with the first ledger event matching `match`, or fails after `ms`. */
@@ -60,22 +80,36 @@ export class Served {
   }
 
   stop(): Promise<unknown> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
+    this.process.kill('SIGKILL')
     return this.exited
   }
 }
 
-export async function launch(runtime: Runtime, env: Record<string, string> = {}): Promise<Served> {
-  const { command, args } = runtime.command(env)
-  const child = spawn(command, args, {
+export function launch(runtime: Runtime, env: Record<string, string> = {}): Promise<Served> {
+  return runtime.start(env)
+}
+
+/** Spawns `command`, which prints a `listening` event with its URL when ready. */
+export async function spawnServer(name: string, command: string, args: string[], env: Record<string, string>) {
+  const child: ChildProcess = spawn(command, args, {
     env: { ...process.env, ...env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  const served = new Served(child)
+  const exited: Process['exited'] = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
+  const served = new Served({
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    exited,
+    kill: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    },
+  })
   const listening = await Promise.race([
-    served.waitFor((e) => e.type === 'listening', 30_000, `${runtime.name} to listen`),
-    served.exited.then(({ code }) => {
-      throw new Error(`${runtime.name} exited with ${code} before listening:\n${served.stderr}`)
+    served.waitFor((e) => e.type === 'listening', 30_000, `${name} to listen`),
+    exited.then(({ code }) => {
+      throw new Error(`${name} exited with ${code} before listening:\n${served.stderr}`)
     }),
   ])
   served.url = String(listening.url)

