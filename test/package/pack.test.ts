@@ -1,0 +1,107 @@
+// The tarball `npm pack` makes, installed into a fresh project as a user would, imported
+// from Node, Bun and Deno, and type-checked against hono.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const bin = (name: string) => join(root, 'node_modules/.bin', name)
+const entries = ['', '/node', '/bun', '/deno', '/cloudflare', '/testing']
+
+let project: string
+let files: string[]
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'after-response-consumer-'))
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: root, encoding: 'utf8' }),
+  )
+  files = packed.files.map((f: { path: string }) => f.path)
+  const installed = join(project, 'node_modules/after-response')
+  mkdirSync(installed, { recursive: true })
+  execFileSync('tar', ['-xzf', join(project, packed.filename), '-C', installed, '--strip-components=1'])
+  // The user's own dependencies; the registry is not needed for what is already here.
+  mkdirSync(join(project, 'node_modules/@hono'), { recursive: true })
+  symlinkSync(join(root, 'node_modules/hono'), join(project, 'node_modules/hono'))
+  symlinkSync(join(root, 'node_modules/@hono/node-server'), join(project, 'node_modules/@hono/node-server'))
+  symlinkSync(join(root, 'node_modules/@types'), join(project, 'node_modules/@types'))
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'after-response': '*' } }))
+  writeFileSync(
+    join(project, 'check.mjs'),
+    entries.map((e, i) => `import * as m${i} from 'after-response${e}'`).join('\n') +
+      `\nconsole.log(JSON.stringify([${entries.map((_, i) => `Object.keys(m${i}).sort()`).join(', ')}]))\n`,
+  )
+}, 60_000)
+
+afterAll(() => rmSync(project, { recursive: true, force: true }))
+
+const expectedExports = [
+  ['after', 'respond'],
+  ['serve'],
+  ['serve'],
+  ['serve'],
+  ['worker'],
+  ['createExecutionContext', 'waitOnExecutionContext'],
+]
+
+describe('the packed tarball', () => {
+  it('holds the built files, types, README and LICENSE, and no sources or tests', () => {
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']))
+    for (const e of entries) expect(files).toContain(`dist/${e.slice(1) || 'index'}.js`)
+    expect(files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f))).toEqual([])
+  })
+
+  it.each([
+    ['node', process.execPath, ['check.mjs']],
+    ['bun', bin('bun'), ['check.mjs']],
+    ['deno', bin('deno'), ['run', '--allow-all', '--quiet', 'check.mjs']],
+  ])('imports every entry point from node_modules on %s', (_, command, args) => {
+    const output = execFileSync(command, args, { cwd: project, encoding: 'utf8' })
+    expect(JSON.parse(output)).toEqual(expectedExports)
+  })
+
+  it('type-checks a Hono app that uses it, keeping c.json()’s typed response', () => {
+    writeFileSync(
+      join(project, 'app.ts'),
+      `import { Hono } from 'hono'
+import { respond, after, type TaskReport } from 'after-response'
+import { serve } from 'after-response/node'
+import { worker } from 'after-response/cloudflare'
+import { createExecutionContext, waitOnExecutionContext } from 'after-response/testing'
+
+const app = new Hono().post('/export', (c) => {
+  after(c.executionCtx, async (signal: AbortSignal) => { signal.throwIfAborted() }, { name: 'log', timeout: 1000 })
+  return respond(c.executionCtx, c.json({ code: 0 as const }), async () => {})
+})
+type Body = Awaited<ReturnType<Awaited<ReturnType<typeof app.request>>['json']>>
+const server = serve(app, { port: 0, onTaskEnd: (r: TaskReport) => void r.status })
+export default worker(app)
+const ctx = createExecutionContext()
+const reports: Promise<TaskReport[]> = waitOnExecutionContext(ctx)
+void server, reports, (null as unknown as Body)
+// @ts-expect-error a task must be a function
+respond(createExecutionContext(), new Response(), 'nope')
+`,
+    )
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          lib: ['ES2022', 'DOM'],
+          types: ['node'],
+          skipLibCheck: false,
+        },
+        files: ['app.ts'],
+      }),
+    )
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' })
+  })
+})
