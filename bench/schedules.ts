@@ -1,0 +1,34 @@
+// The ways of getting background work done that the benchmark compares. The app and
+// the work are the same for all; only these lines differ.
+import { respond } from 'after-response'
+import type { Schedule, Task } from './app.ts'
+
+/** The floor: no background work at all. */
+export const none: Schedule = (_c, response) => response
+
+/** Naive: do the work, then answer. */
+export const naive: Schedule = async (_c, response, task) => {
+  await task()
+  return response
+}
+
+/**
+ * The idiomatic peer usage, `ctx.waitUntil(work())`: the work starts when it is called,
+ * i.e. before the response is written, exactly as the peers' docs show it.
+ */
+export const waitUntil: Schedule = (c, response, task) => {
+  c.executionCtx.waitUntil(run(task))
+  return response
+}
+async function run(task: Task): Promise<void> {
+  await task()
+}
+
+/** after-response: the task starts once the response has been delivered. */
+export const afterResponse: Schedule = (c, response, task) => respond(c.executionCtx, response, task)
+
+/** P4's reference: start the work and keep nothing but its pending promise. */
+export const detached: Schedule = (_c, response, task) => {
+  void task()
+  return response
+}

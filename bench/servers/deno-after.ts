@@ -1,0 +1,9 @@
+// after-response's serve() on Deno, tasks registered with respond().
+import { serve } from 'after-response/deno'
+import { createApp } from '../app.ts'
+import { afterResponse } from '../schedules.ts'
+import { announce, HOST } from './announce.ts'
+
+const server = serve(createApp(afterResponse), { port: 0, hostname: HOST })
+await server.ready()
+announce(server.url!)

@@ -1,0 +1,14 @@
+// after-response's serve() on Node, tasks registered with respond().
+import { serve } from 'after-response/node'
+import { createApp } from '../app.ts'
+import { afterResponse } from '../schedules.ts'
+import { announce, HOST, nodeHooks } from './node-hooks.ts'
+
+const server = serve(createApp(afterResponse, nodeHooks), {
+  port: 0,
+  hostname: HOST,
+  // P4 keeps 100 000 tasks pending on purpose: lift admission control above that.
+  maxPendingTasks: Number(process.env.BENCH_MAX_PENDING) || undefined,
+})
+await server.ready()
+announce(server.url!)

@@ -1,0 +1,6 @@
+// workerd's floor: the app as a module worker, no background work.
+import { createApp } from '../app.ts'
+import { none } from '../schedules.ts'
+import { workerHooks } from './hooks.ts'
+
+export default createApp(none, workerHooks)
