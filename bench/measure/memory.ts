@@ -1,0 +1,56 @@
+// P4: heap bytes each pending task keeps alive, measured in a real server: a fresh
+// process with --expose-gc receives `count` requests that each leave one never-settling
+// task behind, and reports its heap after forced GCs before and after. The difference
+// divided by the count is what one request's pending task costs, everything included
+// (the library's bookkeeping, the promise, what the library keeps of the request).
+import autocannon from 'autocannon'
+import { Connection } from '../lib/http-client.ts'
+import { startServer } from '../lib/processes.ts'
+import type { Target } from '../targets.ts'
+
+export interface MemoryRun {
+  bytesPerTask: number
+  /** Tasks actually pending when measured (should equal the count). */
+  held: number
+  failures: number
+}
+
+interface Heap {
+  held: number
+  heapUsed: number
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export async function measureMemory(target: Target, count: number): Promise<MemoryRun> {
+  const child = await startServer(target.id, {
+    ...target.command(['--expose-gc']),
+    // after-response's admission control would refuse work beyond 10 000 pending tasks.
+    env: { BENCH_MAX_PENDING: String(count * 2) },
+  })
+  try {
+    // Warm up the request path (JIT, lazily created pools) without leaving tasks behind.
+    await autocannon({ url: `${child.url}p3`, connections: 50, amount: Math.min(count, 20_000) })
+    await sleep(200)
+    const admin = await Connection.open(child.url)
+    const before = await admin.json<Heap>('/heap')
+    const load = await autocannon({ url: `${child.url}p4`, connections: 50, amount: count, timeout: 30 })
+    // Tasks start after delivery (after-response), so wait until all of them hold their promise.
+    let after = await admin.json<Heap>('/heap')
+    for (let i = 0; i < 50 && after.held - before.held < count; i++) {
+      await sleep(100)
+      after = await admin.json<Heap>('/heap')
+    }
+    // Let closed client sockets be released before the final reading.
+    await sleep(300)
+    after = await admin.json<Heap>('/heap')
+    admin.close()
+    return {
+      bytesPerTask: (after.heapUsed - before.heapUsed) / count,
+      held: after.held - before.held,
+      failures: load.non2xx + load.errors + load.timeouts,
+    }
+  } finally {
+    await child.stop()
+  }
+}
