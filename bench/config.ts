@@ -1,0 +1,41 @@
+// How much of everything a run does. Full: about 10 minutes on 2 cores. Quick: a smoke
+// run for CI (under ~90 s) that proves every part works; its numbers mean little.
+
+export interface Config {
+  name: 'full' | 'quick'
+  /** Rounds for P1-P3 on Node; servers alternate within each round. */
+  rounds: number
+  /** Rounds for P1/P2 on Bun, Deno and workerd. */
+  otherRounds: number
+  p1: { warmup: number; count: number; naiveCount: number }
+  p2: { warmup: number; count: number; intervalMs: number }
+  p3: { warmupSeconds: number; seconds: number }
+  p4: { tasks: number }
+  p5: { tasks: number; rounds: number }
+  /** The bench gives up (and exits non-zero) after this long, whatever happens. */
+  deadlineMs: number
+}
+
+export const FULL: Config = {
+  name: 'full',
+  rounds: 5,
+  otherRounds: 3,
+  p1: { warmup: 50, count: 300, naiveCount: 2 },
+  p2: { warmup: 5, count: 40, intervalMs: 100 },
+  p3: { warmupSeconds: 2, seconds: 6 },
+  p4: { tasks: 100_000 },
+  p5: { tasks: 1000, rounds: 3 },
+  deadlineMs: 20 * 60_000,
+}
+
+export const QUICK: Config = {
+  name: 'quick',
+  rounds: 1,
+  otherRounds: 1,
+  p1: { warmup: 10, count: 50, naiveCount: 1 },
+  p2: { warmup: 2, count: 10, intervalMs: 100 },
+  p3: { warmupSeconds: 0, seconds: 2 },
+  p4: { tasks: 5000 },
+  p5: { tasks: 1000, rounds: 1 },
+  deadlineMs: 4 * 60_000,
+}

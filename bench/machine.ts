@@ -1,0 +1,46 @@
+// Where and with what a run was made, for RESULTS.md.
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import type { Meta } from './results.ts'
+import { ROOT } from './targets.ts'
+
+function run(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+  } catch {
+    return 'unavailable'
+  }
+}
+
+const version = (pkg: string): string => {
+  try {
+    return (JSON.parse(readFileSync(`${ROOT}node_modules/${pkg}/package.json`, 'utf8')) as { version: string }).version
+  } catch {
+    return 'not installed'
+  }
+}
+
+export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds'> {
+  const own = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }
+  const wrk = run('sh', ['-c', 'wrk --version 2>&1 | head -1'])
+  return {
+    date: run('date', []),
+    machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${run('uname', ['-sr'])}`,
+    cpus: availableParallelism(),
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    versions: {
+      'after-response': `${own.version} (${run('git', ['rev-parse', '--short', 'HEAD'])})`,
+      node: process.version,
+      bun: run(`${ROOT}node_modules/.bin/bun`, ['--version']),
+      deno: run(`${ROOT}node_modules/.bin/deno`, ['--version']).split('\n')[0]!,
+      workerd: `${version('@cloudflare/workerd-linux-64')} (miniflare ${version('miniflare')})`,
+      hono: version('hono'),
+      '@hono/node-server': version('@hono/node-server'),
+      srvx: version('srvx'),
+      '@whatwg-node/server': version('@whatwg-node/server'),
+      autocannon: version('autocannon'),
+      wrk: wrk.startsWith('wrk') ? wrk.split(' [')[0]! : 'not installed',
+    },
+  }
+}
