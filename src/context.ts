@@ -65,7 +65,7 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
   }
 
   /** Registers a validated task; it starts after delivery. */
-  schedule(task: Task, options: TaskOptions | undefined): Promise<void> {
+  schedule(task: Task, options: TaskOptions | undefined): void {
     const run = this.createRun(options?.name || task.name || 'anonymous', options?.timeout)
     this.queue.push(run, task)
     if (this.state === WAITING) {
@@ -78,7 +78,6 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
       this.flushSoon()
     }
     this.platform?.waitUntil(run.done)
-    return run.done
   }
 
   private createRun(name: string, timeout: number | undefined): TaskRun {

@@ -11,17 +11,26 @@ export class TaskRun {
   startedAt = 0
   private controller: AbortController | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
-  private resolveDone!: () => void
-  /** Handed to waitUntil: resolves when the task is reported, never rejects. */
-  readonly done: Promise<void>
+  private whenDone: Promise<void> | undefined
+  private resolveDone: (() => void) | undefined
 
   constructor(
     readonly supervisor: Supervisor,
     readonly name: string,
     readonly request: RequestInfo,
     readonly timeout: number | undefined,
-  ) {
-    this.done = new Promise((resolve) => (this.resolveDone = resolve))
+  ) {}
+
+  /**
+   * For a platform's waitUntil: resolves once the task is reported, never rejects.
+   * Made on demand, as our own servers track tasks without it (it is a third of a
+   * pending task's memory).
+   */
+  get done(): Promise<void> {
+    if (this.whenDone === undefined) {
+      this.whenDone = this.settled ? Promise.resolve() : new Promise((resolve) => (this.resolveDone = resolve))
+    }
+    return this.whenDone
   }
 
   start(task: Task): void {
@@ -71,6 +80,6 @@ export class TaskRun {
       durationMs,
       request: this.request,
     })
-    this.resolveDone()
+    this.resolveDone?.()
   }
 }

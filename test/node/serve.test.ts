@@ -102,12 +102,14 @@ describe('serve() on Node', () => {
     const app = new Hono()
       .get('/quick', (c) => respond(c.executionCtx, c.text('ok'), () => sleep(50)))
       .get('/stuck', (c) => respond(c.executionCtx, c.text('ok'), () => new Promise(() => {})))
-    const server = await start(app, { gracePeriod: 200 })
+    const failures: TaskReport[] = []
+    const server = await start(app, { gracePeriod: 200, onError: (_, report) => failures.push(report) })
     await fetch(`${server.url}quick`)
     await fetch(`${server.url}quick`)
     await fetch(`${server.url}stuck`)
     expect(server.pending).toBe(3)
     expect(await server.close()).toEqual({ completed: 2, abandoned: 1 })
+    expect(failures).toMatchObject([{ status: 'abandoned', error: { name: 'AbortError' } }])
     expect(server.pending).toBe(0)
   })
 
