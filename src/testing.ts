@@ -1,6 +1,6 @@
 import { RequestContext } from './context.ts'
 import { Supervisor } from './supervisor.ts'
-import type { TaskReport } from './types.ts'
+import type { ExecutionContext, TaskReport } from './types.ts'
 import { checkTimeout, fail } from './validate.ts'
 
 export interface TestContextOptions {
@@ -10,14 +10,14 @@ export interface TestContextOptions {
   taskTimeout?: number
 }
 
-const reportsOf = new WeakMap<RequestContext, TaskReport[]>()
+const recorded = new WeakMap<ExecutionContext, { supervisor: Supervisor; reports: TaskReport[] }>()
 
 /**
  * An ExecutionContext for unit tests, as in `cloudflare:test`. There is no response to
  * deliver, so tasks start one macrotask after they are registered. Failures are not
  * logged: they are in the reports `waitOnExecutionContext` returns.
  */
-export function createExecutionContext(options: TestContextOptions = {}): RequestContext {
+export function createExecutionContext(options: TestContextOptions = {}): ExecutionContext {
   const reports: TaskReport[] = []
   const supervisor = new Supervisor({
     taskTimeout: checkTimeout('createExecutionContext(options)', 'options.taskTimeout', options.taskTimeout),
@@ -25,7 +25,7 @@ export function createExecutionContext(options: TestContextOptions = {}): Reques
     onTaskEnd: (report) => reports.push(report),
   })
   const ctx = new RequestContext(supervisor, options.request, (delivered) => delivered())
-  reportsOf.set(ctx, reports)
+  recorded.set(ctx, { supervisor, reports })
   return ctx
 }
 
@@ -33,9 +33,10 @@ export function createExecutionContext(options: TestContextOptions = {}): Reques
  * Resolves once every task of `ctx` has settled, including tasks that tasks
  * registered, with all reports so far in the order the tasks finished.
  */
-export async function waitOnExecutionContext(ctx: RequestContext): Promise<TaskReport[]> {
-  const reports = reportsOf.get(ctx)
-  if (!reports) fail('waitOnExecutionContext(ctx)', 'ctx must come from createExecutionContext()', ctx)
-  while (ctx.supervisor.pending > 0) await ctx.supervisor.idle()
+export async function waitOnExecutionContext(ctx: ExecutionContext): Promise<TaskReport[]> {
+  const entry = recorded.get(ctx)
+  if (!entry) fail('waitOnExecutionContext(ctx)', 'ctx must come from createExecutionContext()', ctx)
+  const { supervisor, reports } = entry
+  while (supervisor.pending > 0) await supervisor.idle()
   return [...reports]
 }

@@ -174,6 +174,12 @@ describe('bad arguments', () => {
     expect(call).toThrow(message)
   })
 
+  it('waitOnExecutionContext rejects a context it did not create', async () => {
+    await expect(waitOnExecutionContext({ waitUntil() {} } as never)).rejects.toThrow(
+      /waitOnExecutionContext\(ctx\): ctx must come from createExecutionContext\(\), got Object/,
+    )
+  })
+
   it('registers nothing when an argument is bad', async () => {
     const fresh = createExecutionContext()
     expect(() => respond(fresh, new Response(), [() => {}, 'x' as never])).toThrow(TypeError)
