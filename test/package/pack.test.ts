@@ -104,4 +104,21 @@ respond(createExecutionContext(), new Response(), 'nope')
     )
     execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' })
   })
+
+  it('type-checks under Deno, resolving the types through node_modules', () => {
+    writeFileSync(
+      join(project, 'deno-app.ts'),
+      `import { Hono } from 'hono'
+import { respond } from 'after-response'
+import { serve } from 'after-response/deno'
+
+const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), (signal) => signal.throwIfAborted()))
+const server = serve(app, { port: 0, gracePeriod: 1000 })
+await server.ready()
+const { completed }: { completed: number } = await server.close()
+console.log(completed)
+`,
+    )
+    execFileSync(bin('deno'), ['check', '--quiet', 'deno-app.ts'], { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  }, 60_000)
 })
