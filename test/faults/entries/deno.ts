@@ -1,0 +1,4 @@
+import { serve } from 'after-response/deno'
+import { start } from './start.ts'
+
+await start(serve)
