@@ -12,5 +12,6 @@ run() { # name, vitest args...
   npx vitest run "$@" --reporter=default --reporter=json --outputFile.json=".test-results/$name.json" || status=1
 }
 run main
+run faults --config test/faults/vitest.config.ts
 node scripts/summarize.mjs .test-results/*.json || status=1
 exit $status
