@@ -5,16 +5,16 @@ import { Hono } from 'hono'
 import { streamText } from 'hono/streaming'
 import { after, respond, type Task } from 'after-response'
 import { hostile } from './hostile.ts'
-import { counts, ledger, memory, pending, resetPeak } from './probe.ts'
+import { counts, ledger, memory, peakPending, pending, resetPeaks } from './probe.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export const app = new Hono()
 
-app.get('/stats', (c) => c.json({ ...counts, pending: pending(), memory: memory() }))
+app.get('/stats', (c) => c.json({ ...counts, pending: pending(), peakPending: peakPending(), memory: memory() }))
 
-app.get('/stats/reset-peak', (c) => {
-  resetPeak()
+app.get('/stats/reset-peaks', (c) => {
+  resetPeaks()
   return c.json(memory())
 })
 

@@ -91,19 +91,26 @@ export function collect(): boolean {
   return false
 }
 
-/** Highest RSS seen since the last reset, sampled every 5 ms so a short peak is not missed. */
-let peakRss = 0
+/**
+ * Highest RSS and pending count seen since the last reset, sampled every 5 ms so a
+ * short peak is not missed.
+ */
+const peak = { rss: 0, pending: 0 }
 setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  peak.rss = Math.max(peak.rss, process.memoryUsage().rss)
+  peak.pending = Math.max(peak.pending, pending())
 }, 5).unref()
 
-export function resetPeak(): void {
-  peakRss = process.memoryUsage().rss
+export function resetPeaks(): void {
+  peak.rss = process.memoryUsage().rss
+  peak.pending = pending()
 }
 
 export function memory() {
   const collected = collect()
   const { rss, heapUsed } = process.memoryUsage()
-  peakRss = Math.max(peakRss, rss)
-  return { collected, rss, heapUsed, peakRss }
+  peak.rss = Math.max(peak.rss, rss)
+  return { collected, rss, heapUsed, peakRss: peak.rss }
 }
+
+export const peakPending = (): number => Math.max(peak.pending, pending())

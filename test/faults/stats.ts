@@ -10,6 +10,8 @@ export interface Stats {
   byStatus: Record<string, number>
   byName: Record<string, number>
   pending: number
+  /** Highest `pending` since GET /stats/reset-peaks, sampled every 5 ms. */
+  peakPending: number
   memory: { collected: boolean; rss: number; heapUsed: number; peakRss: number }
 }
 
