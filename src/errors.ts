@@ -1,13 +1,22 @@
 /** Reports always carry an Error, so a thrown string or object is wrapped once here. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value
-  let text: string
+  return new Error(`non-Error thrown: ${describeThrown(value)}`, { cause: value })
+}
+
+// Anything can be thrown, including objects that JSON and String both choke on
+// (circular, no prototype): this must not throw in turn, or the task goes unreported.
+function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value
   try {
-    text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+    const json = JSON.stringify(value)
+    if (json !== undefined) return json
+  } catch {}
+  try {
+    return String(value)
   } catch {
-    text = String(value)
+    return Object.prototype.toString.call(value)
   }
-  return new Error(`non-Error thrown: ${text}`, { cause: value })
 }
 
 export function timeoutError(name: string, ms: number): DOMException {

@@ -46,20 +46,16 @@ export class TaskRun {
       const ms = this.timeout
       this.timer = setTimeout(() => this.finish('timeout', timeoutError(this.name, ms)), ms)
     }
-    let result: unknown
     try {
-      result = task(signal)
-    } catch (error) {
-      this.finish('error', error)
-      return
-    }
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      const result = task(signal)
+      // Reading `then` runs user code too (a getter may throw), so it stays inside the try.
+      if (!isThenable(result)) return this.finish('ok')
       Promise.resolve(result).then(
         () => this.finish('ok'),
         (error: unknown) => this.finish('error', error),
       )
-    } else {
-      this.finish('ok')
+    } catch (error) {
+      this.finish('error', error)
     }
   }
 
@@ -82,4 +78,12 @@ export class TaskRun {
     })
     this.resolveDone?.()
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  )
 }

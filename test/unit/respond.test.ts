@@ -83,6 +83,32 @@ describe('failures', () => {
     }
   })
 
+  it('reports what cannot be printed, and a thenable whose then getter throws', async () => {
+    const ctx = createExecutionContext()
+    const unprintable = Object.create(null) as Record<string, unknown>
+    unprintable.self = unprintable
+    after(ctx, function unprintableThrow() {
+      throw unprintable
+    })
+    after(ctx, function hostileThenable() {
+      return Object.defineProperty({}, 'then', {
+        get() {
+          throw new Error('then getter threw')
+        },
+      })
+    })
+    after(ctx, function afterThem() {})
+    const reports = await waitOnExecutionContext(ctx)
+    expect(reports.map((r) => `${r.name}:${r.status}`)).toEqual([
+      'unprintableThrow:error',
+      'hostileThenable:error',
+      'afterThem:ok',
+    ])
+    expect(reports[0].error!.message).toBe('non-Error thrown: [object Object]')
+    expect(reports[0].error!.cause).toBe(unprintable)
+    expect(reports[1].error!.message).toBe('then getter threw')
+  })
+
   it('a raw ctx.waitUntil promise that rejects is reported, never unhandled', async () => {
     const ctx = createExecutionContext()
     ctx.waitUntil(Promise.reject(new Error('raw')))
