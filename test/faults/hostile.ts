@@ -92,11 +92,21 @@ hostile.get('/broken-body', (c) => {
   })
 })
 
-// A thrown value that cannot be turned into a string (no prototype, circular), thrown
+// Thrown values that cannot be turned into a string: `cyclic`, an object with no
+// prototype and a cycle (defeats JSON.stringify and String); `revoked`, a revoked Proxy
+// (defeats every operation but typeof, `instanceof Error` included). Thrown
 // synchronously and as a rejection, with a well-behaved task registered after them.
-hostile.get('/unprintable', (c) => {
-  const value = Object.create(null) as Record<string, unknown>
-  value.self = value
+hostile.get('/unprintable/:kind', (c) => {
+  let value: unknown
+  if (c.req.param('kind') === 'revoked') {
+    const { proxy, revoke } = Proxy.revocable({}, {})
+    revoke()
+    value = proxy
+  } else {
+    const cyclic = Object.create(null) as Record<string, unknown>
+    cyclic.self = cyclic
+    value = cyclic
+  }
   return respond(c.executionCtx, c.text('ok'), [
     function syncUnprintable() {
       throw value
