@@ -97,16 +97,23 @@ describe('failures', () => {
         },
       })
     })
+    after(ctx, function revokedProxy() {
+      const { proxy, revoke } = Proxy.revocable({}, {})
+      revoke()
+      throw proxy
+    })
     after(ctx, function afterThem() {})
     const reports = await waitOnExecutionContext(ctx)
     expect(reports.map((r) => `${r.name}:${r.status}`)).toEqual([
       'unprintableThrow:error',
       'hostileThenable:error',
+      'revokedProxy:error',
       'afterThem:ok',
     ])
     expect(reports[0].error!.message).toBe('non-Error thrown: [object Object]')
     expect(reports[0].error!.cause).toBe(unprintable)
     expect(reports[1].error!.message).toBe('then getter threw')
+    expect(reports[2].error!.message).toBe('non-Error thrown: a value that cannot be printed')
   })
 
   it('a raw ctx.waitUntil promise that rejects is reported, never unhandled', async () => {
