@@ -3,11 +3,11 @@ import type { App } from 'after-response'
 import type { ServeOptions, Server } from 'after-response/node'
 import { app } from '../app.ts'
 import { attach, ledger, onError, onTaskEnd, watchProcess } from '../probe.ts'
-import { optionsFromEnv } from './options.ts'
+import { serveOptionsFromEnv } from '../../conformance/entries/options.ts'
 
 export async function start(serve: (app: App, options: ServeOptions) => Server): Promise<void> {
   watchProcess()
-  const server = serve(app, { ...optionsFromEnv(process.env), onTaskEnd, onError })
+  const server = serve(app, { ...serveOptionsFromEnv(process.env), onTaskEnd, onError })
   attach(server)
   // Registered after serve()'s own handler, so by the time this is logged it is closing.
   process.on('SIGTERM', () => ledger('signal'))
