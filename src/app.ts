@@ -1,4 +1,6 @@
 import type { App, FetchHandler, ReportOptions } from './types.ts'
+
+export const DEFAULT_DELIVERY_TIMEOUT = 10_000
 import { checkCallback, checkTimeout, fail } from './validate.ts'
 
 /** The one fetch function behind an app object or a bare function. */
@@ -11,8 +13,14 @@ export function fetchHandlerOf<Env>(call: string, app: App<Env>): FetchHandler<E
 /** Validates the reporting options every adapter shares. */
 export function reportOptionsOf(call: string, options: unknown): ReportOptions {
   if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
-  const { onError, onTaskEnd, taskTimeout } = options as ReportOptions
+  const { onError, onTaskEnd, taskTimeout, deliveryTimeout } = options as ReportOptions
   checkCallback(call, 'options.onError', onError)
   checkCallback(call, 'options.onTaskEnd', onTaskEnd)
-  return { onError, onTaskEnd, taskTimeout: checkTimeout(call, 'options.taskTimeout', taskTimeout) }
+  checkTimeout(call, 'options.deliveryTimeout', deliveryTimeout)
+  return {
+    onError,
+    onTaskEnd,
+    taskTimeout: checkTimeout(call, 'options.taskTimeout', taskTimeout),
+    deliveryTimeout: deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT,
+  }
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_DELIVERY_TIMEOUT } from './app.ts'
 import type { Supervisor } from './supervisor.ts'
 import { macrotask } from './macrotask.ts'
 import type { TaskRun } from './task-run.ts'
@@ -69,15 +70,27 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
     const run = this.createRun(options?.name || task.name || 'anonymous', options?.timeout)
     this.queue.push(run, task)
     if (this.state === WAITING) {
-      this.state = WATCHING
-      this.watch(() => {
-        this.state = DELIVERED
-        this.flushSoon()
-      })
+      this.watchDelivery()
     } else if (this.state === DELIVERED) {
       this.flushSoon()
     }
     this.platform?.waitUntil(run.done)
+  }
+
+  private watchDelivery(): void {
+    this.state = WATCHING
+    let deadline: ReturnType<typeof setTimeout> | undefined
+    const delivered = (): void => {
+      if (this.state === DELIVERED) return
+      this.state = DELIVERED
+      clearTimeout(deadline)
+      this.flushSoon()
+    }
+    this.watch(delivered)
+    // A client that stops reading must not hold its tasks (and their admission slots)
+    // hostage: by then the server is waiting on the client, not writing to it.
+    const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
+    if (this.state !== DELIVERED && ms !== Infinity) deadline = setTimeout(delivered, ms)
   }
 
   private createRun(name: string, timeout: number | undefined): TaskRun {

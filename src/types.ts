@@ -47,6 +47,12 @@ export interface ReportOptions {
   onTaskEnd?: (report: TaskReport) => void
   /** Default per-task timeout in ms. Default: none. */
   taskTimeout?: number
+  /**
+   * Tasks start at the latest this many ms after they were registered, even if the
+   * response is still on its way (a client that stopped reading, a long stream).
+   * Default 10 000; `Infinity` always waits for delivery.
+   */
+  deliveryTimeout?: number
 }
 
 export type FetchHandler<Env = unknown> = (

@@ -1,5 +1,6 @@
 // In-process checks of the Node adapter's own surface; the shared behaviours are in
 // test/conformance/.
+import { connect } from 'node:net'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { serve, type Server } from '../../adapters/node.ts'
@@ -143,6 +144,23 @@ describe('serve() on Node', () => {
     expect(await closing).toEqual({ completed: 1, abandoned: 0 })
   })
 
+  it('starts the tasks of a client that stopped reading once deliveryTimeout has passed', async () => {
+    const ran: string[] = []
+    const big = 'x'.repeat(32 * 1024 * 1024)
+    const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text(big), () => void ran.push('task')))
+    const server = await start(app, { deliveryTimeout: 300 })
+    const { port } = new URL(server.url!)
+    const socket = connect(Number(port), '127.0.0.1')
+    socket.on('error', () => {})
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    socket.pause() // reads nothing more: 32 MiB cannot fit in the socket buffers
+    await sleep(100)
+    expect(ran).toEqual([]) // still being delivered
+    await sleep(400)
+    expect(ran).toEqual(['task'])
+    socket.destroy()
+  })
+
   it('rejects ready() when the port is taken', async () => {
     const first = await start(() => new Response())
     const second = serve(() => new Response(), { port: Number(new URL(first.url!).port), signals: false })
@@ -158,6 +176,7 @@ describe('serve() on Node', () => {
     ['taskTimeout', () => serve(() => new Response(), { taskTimeout: -1 }), /options\.taskTimeout/],
     ['onError', () => serve(() => new Response(), { onError: 'log' as never }), /options\.onError must be a function/],
     ['signals', () => serve(() => new Response(), { signals: 'SIGTERM' as never }), /options\.signals/],
+    ['deliveryTimeout', () => serve(() => new Response(), { deliveryTimeout: 0 }), /options\.deliveryTimeout must be a positive/],
   ])('throws a TypeError naming a bad %s', (_, call, message) => {
     expect(call).toThrow(TypeError)
     expect(call).toThrow(message)
