@@ -45,7 +45,7 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
       return formatUrl(host.hostname, server.port)
     },
     stop: () => server?.stop() ?? Promise.resolve(),
-    forceStop: () => void server?.stop(true),
+    forceStop: () => void server?.stop(true).catch(() => {}),
     onSignal: (signal, handler) => {
       process.on(signal, handler)
       return () => void process.off(signal, handler)
