@@ -10,8 +10,6 @@ export type Task = () => unknown
 export type Schedule = (c: Context, response: Response, task: Task) => Response | Promise<Response>
 
 export interface AppHooks {
-  /** The synchronous CPU loop; workerd passes a clock-free one (see work.ts). */
-  busy?: (ms: number, c: Context) => void
   /** P5: called when a 500 ms task has finished (the Node servers print a line). */
   onSlowTaskDone?: () => void
   /** P4: live heap bytes after a forced GC (servers started with --expose-gc). */
@@ -25,12 +23,11 @@ const hold = (): Promise<void> => new Promise<void>((resolve) => void held.push(
 const noop = (): void => {}
 
 export function createApp(schedule: Schedule, hooks: AppHooks = {}): Hono {
-  const busy = hooks.busy ?? busyFor
   const app = new Hono()
   // P1: a 1 s task must not lengthen the response.
   app.get('/p1', (c) => schedule(c, c.json(BODY), () => sleep(1000)))
   // P2: a synchronous 20 ms CPU loop must not delay its own response.
-  app.get('/p2', (c) => schedule(c, c.json(BODY), () => busy(20, c)))
+  app.get('/p2', (c) => schedule(c, c.json(BODY), () => busyFor(20)))
   // P3: throughput with a task that does nothing.
   app.get('/p3', (c) => schedule(c, c.json(BODY), noop))
   // P4: a task that stays pending.

@@ -4,7 +4,6 @@
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
-import { calibrate } from '../work.ts'
 import { announce, HOST } from './announce.ts'
 
 const variant = process.argv[2] ?? 'bare'
@@ -24,7 +23,6 @@ const mf = new Miniflare({
   modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0]!.text }],
   compatibilityDate: '2025-09-01',
   compatibilityFlags: ['nodejs_compat'],
-  bindings: { SPIN_PER_MS: String(calibrate(20) / 20) },
   host: HOST,
   port: 0,
 })

@@ -2,6 +2,5 @@
 import { worker } from 'after-response/cloudflare'
 import { createApp } from '../app.ts'
 import { afterResponse } from '../schedules.ts'
-import { workerHooks } from './hooks.ts'
 
-export default worker(createApp(afterResponse, workerHooks))
+export default worker(createApp(afterResponse))

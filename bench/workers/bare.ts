@@ -1,6 +1,5 @@
 // workerd's floor: the app as a module worker, no background work.
 import { createApp } from '../app.ts'
 import { none } from '../schedules.ts'
-import { workerHooks } from './hooks.ts'
 
-export default createApp(none, workerHooks)
+export default createApp(none)
