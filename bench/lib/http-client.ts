@@ -21,6 +21,7 @@ const HEADER_END = Buffer.from('\r\n\r\n')
 export class Connection {
   private buffer: Buffer = Buffer.alloc(0)
   private lastBody = ''
+  private closed = false
   private pending: Pending | undefined
 
   private constructor(
@@ -29,7 +30,10 @@ export class Connection {
   ) {
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (error) => this.fail(error))
-    socket.on('close', () => this.fail(new Error('connection closed by the server')))
+    socket.on('close', () => {
+      this.closed = true
+      this.fail(new Error('connection closed by the server'))
+    })
   }
 
   static open(url: string): Promise<Connection> {
@@ -44,6 +48,7 @@ export class Connection {
   /** One GET on this connection; one request at a time. */
   get(path: string, timeoutMs = 10_000): Promise<Timed> {
     if (this.pending) return Promise.reject(new Error('one request at a time'))
+    if (this.closed) return Promise.reject(new Error(`GET ${path}: the connection was closed (keep-alive timeout?)`))
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.fail(new Error(`GET ${path}: no response within ${timeoutMs} ms`)), timeoutMs)
       this.buffer = Buffer.alloc(0)

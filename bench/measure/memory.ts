@@ -22,6 +22,16 @@ interface Heap {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** A connection per reading: an idle one would hit the server's keep-alive timeout during the load. */
+async function heap(url: string): Promise<Heap> {
+  const connection = await Connection.open(url)
+  try {
+    return await connection.json<Heap>('/heap')
+  } finally {
+    connection.close()
+  }
+}
+
 export async function measureMemory(target: Target, count: number): Promise<MemoryRun> {
   const child = await startServer(target.id, {
     ...target.command(['--expose-gc']),
@@ -30,21 +40,19 @@ export async function measureMemory(target: Target, count: number): Promise<Memo
   })
   try {
     // Warm up the request path (JIT, lazily created pools) without leaving tasks behind.
-    await autocannon({ url: `${child.url}p3`, connections: 50, amount: Math.min(count, 20_000) })
+    await autocannon({ url: `${child.url}p3`, connections: 50, amount: Math.min(count, 5000) })
     await sleep(200)
-    const admin = await Connection.open(child.url)
-    const before = await admin.json<Heap>('/heap')
+    const before = await heap(child.url)
     const load = await autocannon({ url: `${child.url}p4`, connections: 50, amount: count, timeout: 30 })
     // Tasks start after delivery (after-response), so wait until all of them hold their promise.
-    let after = await admin.json<Heap>('/heap')
+    let after = await heap(child.url)
     for (let i = 0; i < 50 && after.held - before.held < count; i++) {
       await sleep(100)
-      after = await admin.json<Heap>('/heap')
+      after = await heap(child.url)
     }
     // Let closed client sockets be released before the final reading.
     await sleep(300)
-    after = await admin.json<Heap>('/heap')
-    admin.close()
+    after = await heap(child.url)
     return {
       bytesPerTask: (after.heapUsed - before.heapUsed) / count,
       held: after.held - before.held,
