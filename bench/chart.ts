@@ -75,7 +75,7 @@ export function renderChart(results: Results): string {
   )
   const [p3, p3Height] = panel(
     `P3 · requests per second on Node, no-op task, 50 connections (higher is better)`,
-    `${results.meta.throughputTool}, median of ${results.config.rounds} rounds. ${results.meta.date}`,
+    `${results.meta.throughputTool}, median of ${results.config.p3.rounds} rounds. ${results.meta.date}`,
     p2Height + 10,
     p3Rows,
   )

@@ -1,7 +1,7 @@
 // Where and with what a run was made, for RESULTS.md.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { availableParallelism, cpus, totalmem } from 'node:os'
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import type { Meta } from './results.ts'
 import { ROOT } from './targets.ts'
 
@@ -21,7 +21,9 @@ const version = (pkg: string): string => {
   }
 }
 
-export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds'> {
+export const load = (): string => loadavg()[0]!.toFixed(2)
+
+export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'load'> {
   const own = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }
   const wrk = run('sh', ['-c', 'wrk --version 2>&1 | head -1'])
   return {

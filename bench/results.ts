@@ -31,6 +31,8 @@ export interface Meta {
   machine: string
   cpus: number
   memory: string
+  /** 1-minute load average before and after the run: other work on the machine skews figures. */
+  load: string
   versions: Record<string, string>
   throughputTool: string
   durationSeconds: number

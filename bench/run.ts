@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { renderChart } from './chart.ts'
 import { FULL, QUICK, type Config } from './config.ts'
-import { machine } from './machine.ts'
+import { load, machine } from './machine.ts'
 import { measureLatency, p50, p95, type LatencyPlan } from './measure/latency.ts'
 import { measureMemory } from './measure/memory.ts'
 import { measureShutdown } from './measure/shutdown.ts'
@@ -19,7 +19,12 @@ import type { Results, ServerResult } from './results.ts'
 import { NODE_PROMISE, NODE_TARGETS, ROOT, otherRuntimeTargets, type Target } from './targets.ts'
 
 const config: Config = process.argv.includes('--quick') ? QUICK : FULL
+// --only=node,p4,p5,bun,deno,workerd runs some phases (results then go to the temp dir).
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+const phase = (name: string) => !only || only.includes(name)
+const partial = config.name === 'quick' || only !== undefined
 const started = performance.now()
+const loadBefore = load()
 const log = (message: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`)
 
 // The bench must stop by itself, whatever hangs.
@@ -63,7 +68,15 @@ async function startAll(targets: Target[]): Promise<Map<Target, Child>> {
       log(`  ${target.id}: not measured (${target.missing})`)
       continue
     }
-    const child = await attempt(target, 'start', () => startServer(target.id, target.command()))
+    const start = () => startServer(target.id, target.command())
+    const child = await attempt(target, 'start', () =>
+      // Once more after a pause: a concurrent `npm run build` empties dist/ for a moment.
+      start().catch(async (error: Error) => {
+        log(`  ${target.id} did not start (${error.message.split('\n')[0]}), retrying once`)
+        await new Promise((resolve) => setTimeout(resolve, 3000))
+        return start()
+      }),
+    )
     if (child) running.set(target, child)
   }
   return running
@@ -80,10 +93,9 @@ const p1Plan = (target: Target): LatencyPlan => ({
   intervalMs: 0,
   timeoutMs: 10_000,
 })
-const p2Plan: LatencyPlan = { path: '/p2', ...config.p2, timeoutMs: 10_000 }
-
 /** P1 and P2 over `rounds` rounds for the running servers of one runtime. */
-async function latencyFigures(running: Map<Target, Child>, rounds: number): Promise<void> {
+async function latencyFigures(running: Map<Target, Child>, rounds: number, p2Count: number): Promise<void> {
+  const p2Plan: LatencyPlan = { path: '/p2', ...config.p2, count: p2Count, timeoutMs: 10_000 }
   const targets = [...running.keys()]
   const p1: Map<Target, number[]> = new Map(targets.map((t) => [t, []]))
   const p2: Map<Target, { p50: number[]; p95: number[] }> = new Map(targets.map((t) => [t, { p50: [], p95: [] }]))
@@ -125,8 +137,8 @@ async function throughputFigure(running: Map<Target, Child>): Promise<void> {
       await attempt(target, 'P3', () => measureThroughput(`${running.get(target)!.url}p3`, config.p3.warmupSeconds))
     }
   }
-  for (let round = 0; round < config.rounds; round++) {
-    log(`  P3 round ${round + 1}/${config.rounds} (${throughputTool()}, ${config.p3.seconds} s each)`)
+  for (let round = 0; round < config.p3.rounds; round++) {
+    log(`  P3 round ${round + 1}/${config.p3.rounds} (${throughputTool()}, ${config.p3.seconds} s each)`)
     for (const target of rotate(targets, round)) {
       const run = await attempt(target, 'P3', () => measureThroughput(`${running.get(target)!.url}p3`, config.p3.seconds))
       if (!run) continue
@@ -179,36 +191,49 @@ async function shutdownFigure(): Promise<void> {
 }
 
 log(`after-response bench, ${config.name} run`)
-log('Node: P1, P2, P3')
 for (const target of [NODE_PROMISE, ...NODE_TARGETS]) resultOf(target)
-const nodeServers = await startAll(NODE_TARGETS)
-await latencyFigures(nodeServers, config.rounds)
-// Naive with a no-op task is the floor plus an await: not worth P3's time.
-nodeServers.delete(NODE_TARGETS.find((t) => t.role === 'naive')!)
-await throughputFigure(nodeServers)
-await stopAll(nodeServers)
-
-log('Node: P4 (heap per pending task)')
-await memoryFigure()
-log('Node: P5 (SIGTERM with pending tasks)')
-await shutdownFigure()
-
+if (phase('node')) {
+  log('Node: P1, P2, P3')
+  const nodeServers = await startAll(NODE_TARGETS)
+  await latencyFigures(nodeServers, config.rounds, config.p2.count)
+  // Naive with a no-op task is the floor plus an await: not worth P3's time.
+  nodeServers.delete(NODE_TARGETS.find((t) => t.role === 'naive')!)
+  await throughputFigure(nodeServers)
+  await stopAll(nodeServers)
+}
+if (phase('p4')) {
+  log('Node: P4 (heap per pending task)')
+  await memoryFigure()
+}
+if (phase('p5')) {
+  log('Node: P5 (SIGTERM with pending tasks)')
+  await shutdownFigure()
+}
 for (const runtime of ['bun', 'deno', 'workerd'] as const) {
+  if (!phase(runtime)) continue
   log(`${runtime}: P1, P2`)
   const running = await startAll(otherRuntimeTargets().filter((t) => t.runtime === runtime))
-  await latencyFigures(running, config.otherRounds)
+  await latencyFigures(running, config.otherRounds, config.otherP2Count)
   await stopAll(running)
 }
 
 const output: Results = {
   config,
-  meta: { ...machine(), throughputTool: throughputTool(), durationSeconds: (performance.now() - started) / 1000 },
+  meta: {
+    ...machine(),
+    load: `${loadBefore} before, ${load()} after`,
+    throughputTool: throughputTool(),
+    durationSeconds: (performance.now() - started) / 1000,
+  },
   servers: [...results.values()],
 }
 console.log('\n' + renderTable(output))
-// A quick run must not overwrite the committed full results; it still exercises the writers.
-const outDir = config.name === 'full' ? join(ROOT, 'bench') : tmpdir()
-writeFileSync(join(outDir, config.name === 'full' ? 'RESULTS.md' : 'after-response-bench-RESULTS.md'), renderMarkdown(output))
-writeFileSync(join(outDir, config.name === 'full' ? 'chart.svg' : 'after-response-bench-chart.svg'), renderChart(output))
-log(`wrote ${outDir === tmpdir() ? outDir + '/after-response-bench-{RESULTS.md,chart.svg}' : 'bench/RESULTS.md and bench/chart.svg'}`)
+// A quick or partial run must not overwrite the committed full results; it still
+// exercises the writers.
+const [markdown, chart] = partial
+  ? [join(tmpdir(), 'after-response-bench-RESULTS.md'), join(tmpdir(), 'after-response-bench-chart.svg')]
+  : [join(ROOT, 'bench', 'RESULTS.md'), join(ROOT, 'bench', 'chart.svg')]
+writeFileSync(markdown, renderMarkdown(output))
+writeFileSync(chart, renderChart(output))
+log(`wrote ${markdown} and ${chart}`)
 process.exit(hadErrors ? 1 : 0)
