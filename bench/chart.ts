@@ -7,10 +7,11 @@ const WIDTH = 920
 const LABEL = 300
 const BAR_AREA = 480
 const ROW = 30
-const COLORS = { bare: '#555f6d', after: '#e4572e', other: '#4c78a8' }
+const COLORS = { bare: '#555f6d', after: '#e4572e', control: '#a7adb5', other: '#4c78a8' }
 
 const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
-const colorOf = (s: ServerResult) => (s.role === 'after' ? COLORS.after : s.role === 'bare' ? COLORS.bare : COLORS.other)
+const colorOf = (s: ServerResult) =>
+  s.role === 'after' ? COLORS.after : s.role === 'bare' ? COLORS.bare : s.role === 'control' ? COLORS.control : COLORS.other
 const nameOf = (s: ServerResult) => `${s.runtime} · ${s.label}`
 
 interface Bar {
@@ -84,7 +85,7 @@ export function renderChart(results: Results): string {
 <rect width="100%" height="100%" fill="#fff"/>
 ${p2}
 ${p3}
-<text x="20" y="${height - 12}" font-size="11" fill="#777">after-response bench · orange: after-response · dark grey: bare server (the floor) · blue: naive and peer libraries</text>
+<text x="20" y="${height - 12}" font-size="11" fill="#777">after-response bench · orange: after-response · dark grey: bare server (the floor) · light grey: control (bare + setTimeout) · blue: naive and peers</text>
 </svg>
 `
 }

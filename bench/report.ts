@@ -88,7 +88,7 @@ function allRows({ servers }: Results): Row[] {
   const node = of('node')
   const bare = node.find((s) => s.role === 'bare')
   const peers = node.filter((s) => s.role === 'peer')
-  for (const server of node.filter((s) => s.p3 !== undefined || (s.role !== 'naive' && s.role !== 'reference'))) {
+  for (const server of node.filter((s) => s.role === 'bare' || s.role === 'peer' || s.role === 'after')) {
     const ratio = server.p3 !== undefined && bare?.p3 ? server.p3 / bare.p3 : undefined
     const isAfter = server.role === 'after'
     const pass =

@@ -196,8 +196,9 @@ if (phase('node')) {
   log('Node: P1, P2, P3')
   const nodeServers = await startAll(NODE_TARGETS)
   await latencyFigures(nodeServers, config.rounds, config.p2.count)
-  // Naive with a no-op task is the floor plus an await: not worth P3's time.
-  nodeServers.delete(NODE_TARGETS.find((t) => t.role === 'naive')!)
+  // Naive and the control with a no-op task are the floor plus an await or a timer: not
+  // worth P3's time.
+  for (const target of NODE_TARGETS) if (target.role === 'naive' || target.role === 'control') nodeServers.delete(target)
   await throughputFigure(nodeServers)
   await stopAll(nodeServers)
 }

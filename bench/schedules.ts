@@ -27,6 +27,29 @@ async function run(task: Task): Promise<void> {
 /** after-response: the task starts once the response has been delivered. */
 export const afterResponse: Schedule = (c, response, task) => respond(c.executionCtx, response, task)
 
+/**
+ * The control of P1/P2: the same work started by a bare timer once the handler has
+ * returned, no library. What it costs is the price of running the work in the server's
+ * process at all; what after-response costs beyond it is the library's.
+ */
+export const timer: Schedule = (c, response, task) => {
+  const started = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      void run(task).finally(resolve)
+    }, 0),
+  )
+  // On workerd the isolate must be told to stay up for it; elsewhere Hono has no ctx.
+  executionCtxOf(c)?.waitUntil(started)
+  return response
+}
+function executionCtxOf(c: Parameters<Schedule>[0]): { waitUntil(promise: Promise<unknown>): void } | undefined {
+  try {
+    return c.executionCtx
+  } catch {
+    return undefined // Hono throws when the server passed none
+  }
+}
+
 /** P4's reference: start the work and keep nothing but its pending promise. */
 export const detached: Schedule = (_c, response, task) => {
   void task()

@@ -7,8 +7,12 @@ import type { Command } from './lib/processes.ts'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 export type Runtime = 'node' | 'bun' | 'deno' | 'workerd'
-/** bare: the floor every ratio divides by. after: the library under test. */
-export type Role = 'bare' | 'naive' | 'peer' | 'after' | 'reference'
+/**
+ * bare: the floor every ratio divides by. after: the library under test. control: the
+ * bare server running the same work from setTimeout(0), no library (P1/P2).
+ * reference: P4's pending promise alone.
+ */
+export type Role = 'bare' | 'naive' | 'peer' | 'after' | 'control' | 'reference'
 
 export interface Target {
   id: string
@@ -49,6 +53,7 @@ function adapterMissing(adapter: string, built: string, binary?: string): string
 
 export const NODE_TARGETS: Target[] = [
   node('node-bare', 'bare @hono/node-server', 'bare'),
+  node('node-timer', 'control: bare + setTimeout(task, 0)', 'control'),
   node('node-naive', 'naive (await, then answer)', 'naive'),
   node('node-srvx', 'srvx request.waitUntil', 'peer'),
   node('node-whatwg', '@whatwg-node/server ctx.waitUntil', 'peer'),
@@ -69,6 +74,14 @@ export function otherRuntimeTargets(): Target[] {
       missing: existsSync(BUN) ? undefined : `${BUN} is not installed`,
     },
     {
+      id: 'bun-timer',
+      label: 'control: bare + setTimeout(task, 0)',
+      runtime: 'bun',
+      role: 'control',
+      command: () => ({ command: BUN, args: [server('bun-timer.ts')], cwd: ROOT }),
+      missing: existsSync(BUN) ? undefined : `${BUN} is not installed`,
+    },
+    {
       id: 'bun-after',
       label: 'after-response serve()',
       runtime: 'bun',
@@ -85,6 +98,14 @@ export function otherRuntimeTargets(): Target[] {
       missing: existsSync(DENO) ? undefined : `${DENO} is not installed`,
     },
     {
+      id: 'deno-timer',
+      label: 'control: bare + setTimeout(task, 0)',
+      runtime: 'deno',
+      role: 'control',
+      command: () => ({ command: DENO, args: ['run', '-A', server('deno-timer.ts')], cwd: ROOT }),
+      missing: existsSync(DENO) ? undefined : `${DENO} is not installed`,
+    },
+    {
       id: 'deno-after',
       label: 'after-response serve()',
       runtime: 'deno',
@@ -98,6 +119,13 @@ export function otherRuntimeTargets(): Target[] {
       runtime: 'workerd',
       role: 'bare',
       command: () => ({ command: process.execPath, args: ['--import', 'tsx', server('workerd.ts'), 'bare'], cwd: ROOT }),
+    },
+    {
+      id: 'workerd-timer',
+      label: 'control: bare + setTimeout(task, 0)',
+      runtime: 'workerd',
+      role: 'control',
+      command: () => ({ command: process.execPath, args: ['--import', 'tsx', server('workerd.ts'), 'timer'], cwd: ROOT }),
     },
     {
       id: 'workerd-after',
