@@ -3,10 +3,11 @@
 
 export interface Config {
   name: 'full' | 'quick'
-  /** Rounds for P1-P3 on Node; servers alternate within each round. */
+  /** Rounds for P1 and P2 on Node; servers alternate within each round. */
   rounds: number
   /** Rounds for P1/P2 on Bun, Deno and workerd. */
   otherRounds: number
+  /** Latencies keep falling for the first few hundred requests (JIT, caches): warm up long. */
   p1: { warmup: number; count: number; naiveCount: number }
   p2: { warmup: number; count: number; intervalMs: number }
   /** P2 requests per round on Bun, Deno and workerd. */
@@ -23,7 +24,7 @@ export const FULL: Config = {
   name: 'full',
   rounds: 5,
   otherRounds: 3,
-  p1: { warmup: 50, count: 300, naiveCount: 2 },
+  p1: { warmup: 200, count: 500, naiveCount: 2 },
   p2: { warmup: 5, count: 60, intervalMs: 100 },
   otherP2Count: 40,
   p3: { warmupSeconds: 2, seconds: 3, rounds: 10 },
