@@ -28,7 +28,7 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
 
   const fetch = (request: Request): Response | Promise<Response> => {
     const gate = new ReturnGate()
-    const result = host.handle(request, gate.watch)
+    const result = host.handle(request, ReturnGate.watch, gate)
     if (!(result instanceof Promise)) return gate.returnedWith(result)
     return result.then(
       (response) => gate.returnedWith(response),

@@ -30,7 +30,7 @@ export function worker<Env = unknown>(app: App<Env>, options: WorkerOptions = {}
     async fetch(request, env, ctx) {
       supervisor ??= new Supervisor(reportOptions)
       const gate = new ReturnGate()
-      const context = new RequestContext(supervisor, request, gate.watch, ctx)
+      const context = new RequestContext(supervisor, request, ReturnGate.watch, gate, ctx)
       let response: Response
       try {
         response = await fetch(request, env, context)

@@ -37,11 +37,7 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
             hostname: host.hostname,
             onListen: ({ port }) => resolve(formatUrl(host.hostname, port)),
           },
-          (request, info) =>
-            host.handle(request, (delivered) => {
-              // completed settles when the response is done, failed or not.
-              info.completed.then(delivered, delivered)
-            }),
+          (request, info) => host.handle(request, watchCompleted, info),
         )
       }),
     stop: () => server?.shutdown() ?? Promise.resolve(),
@@ -53,4 +49,9 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
     },
     exit: (code) => Deno.exit(code),
   })
+}
+
+/** completed settles when the response is done, sent or failed. */
+function watchCompleted(info: { completed: Promise<void> }, delivered: () => void): void {
+  info.completed.then(delivered, delivered)
 }

@@ -15,7 +15,7 @@ export type { DrainResult } from '../src/supervisor.ts'
 export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>): Server {
   const host = new Host(app, options)
   const requestListener = getRequestListener((request, bindings) =>
-    host.handle(request, (delivered) => watchResponse(bindings.outgoing as ServerResponse, delivered)),
+    host.handle(request, watchResponse, bindings.outgoing as ServerResponse),
   )
   const server = createServer(requestListener)
   let sweeper: ReturnType<typeof setInterval> | undefined
@@ -49,15 +49,12 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
   })
 }
 
-/** "Delivered" on Node: the response's `finish`, or `close` if the client left first. */
+/**
+ * "Delivered" on Node: the response's `finish`, or `close` if the client left first.
+ * Node emits `close` on every response, right after `finish` (or alone when the client
+ * left), so one listener serves both, without once() wrappers.
+ */
 function watchResponse(outgoing: ServerResponse, delivered: () => void): void {
-  if (outgoing.writableFinished || outgoing.destroyed) return delivered()
-  let done = false
-  const once = (): void => {
-    if (done) return
-    done = true
-    delivered()
-  }
-  outgoing.once('finish', once)
-  outgoing.once('close', once)
+  if (outgoing.writableFinished || outgoing.destroyed) delivered()
+  else outgoing.on('close', delivered)
 }

@@ -1,16 +1,19 @@
 import { DEFAULT_DELIVERY_TIMEOUT } from './app.ts'
 import type { Supervisor } from './supervisor.ts'
-import { macrotask } from './macrotask.ts'
 import type { TaskRun } from './task-run.ts'
 import { fail } from './validate.ts'
 import type { ExecutionContext, RequestInfo, Task, TaskOptions, WaitUntilContext } from './types.ts'
 
 /**
- * Called once, when the request's first task is registered: the adapter calls
- * `delivered` when the response has left (at once if it already has). Lazy, so a
- * request without tasks costs no listener.
+ * Called once, when the request's first task is registered, with the adapter's own
+ * handle on the response (`source`): the adapter calls `delivered` when the response
+ * has left (at once if it already has). Lazy, so a request without tasks costs no
+ * listener; a plain function of the source, so a request costs no closure either.
  */
-export type WatchDelivery = (delivered: () => void) => void
+export type WatchDelivery<Source = unknown> = (source: Source, delivered: () => void) => void
+
+/** For contexts with no response to wait for (tests, foreign contexts). */
+export const deliverAtOnce: WatchDelivery = (_, delivered) => delivered()
 
 const UNKNOWN_REQUEST: RequestInfo = Object.freeze({ method: '', url: '' })
 
@@ -23,17 +26,19 @@ const DELIVERED = 2
  * registered on it wait for the response to be delivered, then start together on the
  * next macrotask.
  */
-export class RequestContext<Props = unknown> implements ExecutionContext<Props> {
+export class RequestContext<Props = unknown, Source = unknown> implements ExecutionContext<Props> {
   private ownProps: Props | undefined
   private info: RequestInfo | undefined
   private state = WAITING
-  private queue: Array<TaskRun | Task> = []
+  /** Runs and their tasks, in pairs, waiting to start. */
+  private queue: Array<TaskRun | Task> | undefined
   private flushScheduled = false
 
   constructor(
     readonly supervisor: Supervisor,
     private request: { method: string; url: string } | undefined,
-    private readonly watch: WatchDelivery,
+    private readonly watch: WatchDelivery<Source>,
+    private source: Source,
     /**
      * The platform's own context (Workers, or a foreign one), which gets every task's
      * promise so the isolate stays alive for it.
@@ -57,7 +62,7 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
     // An already-running promise: track and report it, no delivery gate to wait for.
     const run = this.createRun('waitUntil', undefined)
     run.start(() => promise)
-    this.platform?.waitUntil(run.done)
+    this.platform?.waitUntil(run.done())
   }
 
   passThroughOnException(): void {
@@ -68,13 +73,14 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
   /** Registers a validated task; it starts after delivery. */
   schedule(task: Task, options: TaskOptions | undefined): void {
     const run = this.createRun(options?.name || task.name || 'anonymous', options?.timeout)
-    this.queue.push(run, task)
+    if (this.queue) this.queue.push(run, task)
+    else this.queue = [run, task]
     if (this.state === WAITING) {
       this.watchDelivery()
     } else if (this.state === DELIVERED) {
       this.flushSoon()
     }
-    this.platform?.waitUntil(run.done)
+    this.platform?.waitUntil(run.done())
   }
 
   private watchDelivery(): void {
@@ -84,13 +90,19 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
       if (this.state === DELIVERED) return
       this.state = DELIVERED
       clearTimeout(deadline)
+      this.source = undefined as Source
       this.flushSoon()
     }
-    this.watch(delivered)
+    this.watch(this.source, delivered)
     // A client that stops reading must not hold its tasks (and their admission slots)
-    // hostage: by then the server is waiting on the client, not writing to it.
+    // hostage: by then the server is waiting on the client, not writing to it. Most
+    // responses are delivered within the turn, so the timer is only armed for those
+    // still on their way one macrotask later.
     const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
-    if (this.state !== DELIVERED && ms !== Infinity) deadline = setTimeout(delivered, ms)
+    if (this.state === DELIVERED || ms === Infinity) return
+    this.supervisor.later(() => {
+      if (this.state !== DELIVERED) deadline = setTimeout(delivered, ms)
+    })
   }
 
   private createRun(name: string, timeout: number | undefined): TaskRun {
@@ -103,12 +115,12 @@ export class RequestContext<Props = unknown> implements ExecutionContext<Props> 
   }
 
   private flushSoon(): void {
-    if (this.flushScheduled) return
+    if (this.flushScheduled || this.queue === undefined) return
     this.flushScheduled = true
-    macrotask(() => {
+    this.supervisor.later(() => {
       this.flushScheduled = false
-      const queue = this.queue
-      this.queue = []
+      const queue = this.queue!
+      this.queue = undefined
       for (let i = 0; i < queue.length; i += 2) (queue[i] as TaskRun).start(queue[i + 1] as Task)
     })
   }

@@ -1,4 +1,5 @@
 import { RequestContext, type WatchDelivery } from './context.ts'
+import { batched } from './macrotask.ts'
 import { Supervisor } from './supervisor.ts'
 import { fetchHandlerOf, reportOptionsOf } from './app.ts'
 import type { App, FetchHandler, ReportOptions } from './types.ts'
@@ -42,7 +43,7 @@ export class Host<Env = unknown> {
   constructor(app: App<Env>, options: ServeOptions<Env> = {}) {
     const call = 'serve(app, options)'
     this.fetch = fetchHandlerOf(call, app)
-    this.supervisor = new Supervisor(reportOptionsOf(call, options))
+    this.supervisor = new Supervisor(reportOptionsOf(call, options), batched())
     checkCount(call, 'options.port', options.port, 0)
     if (options.hostname !== undefined && typeof options.hostname !== 'string') {
       fail(call, 'options.hostname must be a string', options.hostname)
@@ -66,9 +67,9 @@ export class Host<Env = unknown> {
    * tasks exist) when the server is closing or too much work is pending: that keeps
    * memory bounded without dropping anything already accepted.
    */
-  handle(request: Request, watch: WatchDelivery): Response | Promise<Response> {
+  handle<Source>(request: Request, watch: WatchDelivery<Source>, source: Source): Response | Promise<Response> {
     if (this.closing || this.supervisor.pending >= this.maxPendingTasks) return this.refuse()
-    return this.fetch(request, this.env, new RequestContext(this.supervisor, request, watch))
+    return this.fetch(request, this.env, new RequestContext(this.supervisor, request, watch, source))
   }
 
   private refuse(): Response {

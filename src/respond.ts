@@ -1,4 +1,4 @@
-import { RequestContext } from './context.ts'
+import { deliverAtOnce, RequestContext } from './context.ts'
 import { Supervisor } from './supervisor.ts'
 import type { Task, TaskOptions, WaitUntilContext } from './types.ts'
 import { checkTask, checkTaskOptions, fail } from './validate.ts'
@@ -20,7 +20,7 @@ function adopt(call: string, ctx: unknown): RequestContext {
   if (adopted === undefined) {
     foreignSupervisor ??= new Supervisor()
     // Nothing tells us when a foreign response leaves: start a macrotask after registration.
-    adopted = new RequestContext(foreignSupervisor, undefined, (delivered) => delivered(), ctx as WaitUntilContext)
+    adopted = new RequestContext<unknown, unknown>(foreignSupervisor, undefined, deliverAtOnce, undefined, ctx as WaitUntilContext)
     foreignContexts.set(ctx, adopted)
   }
   return adopted

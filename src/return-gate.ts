@@ -50,9 +50,9 @@ export class ReturnGate {
   private returned = false
   private release: (() => void) | undefined
 
-  readonly watch: WatchDelivery = (delivered) => {
-    if (this.returned) delivered()
-    else this.release = delivered
+  static readonly watch: WatchDelivery<ReturnGate> = (gate, delivered) => {
+    if (gate.returned) delivered()
+    else gate.release = delivered
   }
 
   /** The handler returned `response`: what to hand to the runtime instead. */

@@ -1,4 +1,4 @@
-import { RequestContext } from './context.ts'
+import { deliverAtOnce, RequestContext } from './context.ts'
 import { Supervisor } from './supervisor.ts'
 import type { ExecutionContext, TaskReport } from './types.ts'
 import { checkTimeout, fail } from './validate.ts'
@@ -24,7 +24,7 @@ export function createExecutionContext(options: TestContextOptions = {}): Execut
     onError: () => {},
     onTaskEnd: (report) => reports.push(report),
   })
-  const ctx = new RequestContext(supervisor, options.request, (delivered) => delivered())
+  const ctx = new RequestContext(supervisor, options.request, deliverAtOnce, undefined)
   recorded.set(ctx, { supervisor, reports })
   return ctx
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { after, respond } from '../../src/index.ts'
+import { batched } from '../../src/macrotask.ts'
 import { createExecutionContext, waitOnExecutionContext } from '../../src/testing.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -223,5 +224,21 @@ describe('bad arguments', () => {
     const fresh = createExecutionContext({ taskTimeout: 10 })
     after(fresh, () => sleep(40), { timeout: Infinity })
     expect((await waitOnExecutionContext(fresh))[0].status).toBe('ok')
+  })
+})
+
+describe('batched macrotasks', () => {
+  it('runs every callback of one turn, in order, on a single later macrotask', async () => {
+    const later = batched()
+    const order: string[] = []
+    later(() => order.push('a'))
+    later(() => order.push('b'))
+    await Promise.resolve()
+    expect(order).toEqual([])
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(order).toEqual(['a', 'b'])
+    later(() => order.push('c'))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(order).toEqual(['a', 'b', 'c'])
   })
 })
