@@ -1,6 +1,7 @@
 import { logTaskError, callSafely } from './log.ts'
+import { macrotask, type Later } from './macrotask.ts'
 import { TaskRun } from './task-run.ts'
-import type { ReportOptions, RequestInfo, TaskReport } from './types.ts'
+import type { ReportOptions, RequestInfo, TaskStatus } from './types.ts'
 
 export interface DrainResult {
   /** Tasks that settled (ok, error or timeout) while closing. */
@@ -17,12 +18,16 @@ export class Supervisor {
   pending = 0
   completed = 0
   abandoned = 0
-  private readonly running = new Set<TaskRun>()
+  private running: TaskRun | undefined
   private idleWaiters: Array<() => void> = []
   private shared: AbortController | undefined
   private closed = false
 
-  constructor(readonly options: ReportOptions = {}) {}
+  constructor(
+    readonly options: ReportOptions = {},
+    /** How tasks get to a later macrotask; servers batch, workerd must not. */
+    readonly later: Later = macrotask,
+  ) {}
 
   /** Created lazily: workerd forbids an AbortController at module scope. */
   sharedSignal(): AbortSignal {
@@ -32,21 +37,31 @@ export class Supervisor {
   /** `timeout`: undefined takes the default `taskTimeout`; Infinity overrides it with none. */
   create(name: string, request: RequestInfo, timeout: number | undefined): TaskRun {
     const ms = timeout === undefined ? this.options.taskTimeout : timeout === Infinity ? undefined : timeout
-    const run = new TaskRun(this, name, request, ms)
+    const run = new TaskRun(this, name, request.method, request.url, ms)
     this.pending++
-    this.running.add(run)
+    run.next = this.running
+    if (this.running) this.running.prev = run
+    this.running = run
     // Work accepted after the drain deadline cannot run any more, but it must not vanish.
     if (this.closed) run.abandon()
     return run
   }
 
-  settle(run: TaskRun, report: TaskReport): void {
-    this.running.delete(run)
+  settle(run: TaskRun, status: TaskStatus, error: unknown): void {
+    if (run.prev) run.prev.next = run.next
+    else this.running = run.next
+    if (run.next) run.next.prev = run.prev
+    run.prev = run.next = undefined
     this.pending--
-    if (report.status === 'abandoned') this.abandoned++
+    if (status === 'abandoned') this.abandoned++
     else this.completed++
-    if (report.error) callSafely(this.options.onError ?? logTaskError, report.error, report)
-    if (this.options.onTaskEnd) callSafely(this.options.onTaskEnd, report)
+    // Most tasks end well and nobody asked to hear about it: then no report is built.
+    const { onError = logTaskError, onTaskEnd } = this.options
+    if (status !== 'ok' || onTaskEnd) {
+      const report = run.report(status, error)
+      if (report.error) callSafely(onError, report.error, report)
+      if (onTaskEnd) callSafely(onTaskEnd, report)
+    }
     if (this.pending === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters
       this.idleWaiters = []
@@ -77,7 +92,9 @@ export class Supervisor {
   /** Aborts every pending task and reports it abandoned; later tasks are abandoned at once. */
   abandonAll(): void {
     this.closed = true
-    for (const run of [...this.running]) run.abandon()
+    const runs: TaskRun[] = []
+    for (let run = this.running; run; run = run.next) runs.push(run)
+    for (const run of runs) run.abandon()
     this.shared?.abort(new DOMException('the server closed before the task finished', 'AbortError'))
   }
 }

@@ -1,6 +1,6 @@
 import { abandonedError, timeoutError, toError } from './errors.ts'
 import type { Supervisor } from './supervisor.ts'
-import type { RequestInfo, Task, TaskStatus } from './types.ts'
+import type { Task, TaskReport, TaskStatus } from './types.ts'
 
 /**
  * One task from registration to its single report. `finish` is idempotent: whichever of
@@ -9,28 +9,29 @@ import type { RequestInfo, Task, TaskStatus } from './types.ts'
 export class TaskRun {
   settled = false
   startedAt = 0
-  private controller: AbortController | undefined
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private whenDone: Promise<void> | undefined
+  /** Only for tasks with a timeout; the others share the supervisor's signal. */
+  private deadline: { controller: AbortController; timer: ReturnType<typeof setTimeout> } | undefined
   private resolveDone: (() => void) | undefined
+  /** The supervisor's list of unsettled runs (a list, not a Set: less memory per task). */
+  prev: TaskRun | undefined
+  next: TaskRun | undefined
 
   constructor(
     readonly supervisor: Supervisor,
     readonly name: string,
-    readonly request: RequestInfo,
+    // Two strings, not a { method, url } object per request: a pending task is small.
+    readonly method: string,
+    readonly url: string,
     readonly timeout: number | undefined,
   ) {}
 
   /**
-   * For a platform's waitUntil: resolves once the task is reported, never rejects.
-   * Made on demand, as our own servers track tasks without it (it is a third of a
-   * pending task's memory).
+   * For a platform's waitUntil, asked for once: resolves when the task is reported,
+   * never rejects. Made on demand, as our own servers track tasks without it (it would
+   * be a fifth of a pending task's memory).
    */
-  get done(): Promise<void> {
-    if (this.whenDone === undefined) {
-      this.whenDone = this.settled ? Promise.resolve() : new Promise((resolve) => (this.resolveDone = resolve))
-    }
-    return this.whenDone
+  done(): Promise<void> {
+    return this.settled ? Promise.resolve() : new Promise((resolve) => (this.resolveDone = resolve))
   }
 
   start(task: Task): void {
@@ -41,10 +42,10 @@ export class TaskRun {
       // Tasks without a deadline can only be aborted all together at shutdown: share one signal.
       signal = this.supervisor.sharedSignal()
     } else {
-      this.controller = new AbortController()
-      signal = this.controller.signal
       const ms = this.timeout
-      this.timer = setTimeout(() => this.finish('timeout', timeoutError(this.name, ms)), ms)
+      const controller = new AbortController()
+      signal = controller.signal
+      this.deadline = { controller, timer: setTimeout(() => this.finish('timeout', timeoutError(this.name, ms)), ms) }
     }
     try {
       const result = task(signal)
@@ -66,17 +67,23 @@ export class TaskRun {
   finish(status: TaskStatus, error?: unknown): void {
     if (this.settled) return
     this.settled = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    if (status === 'timeout' || status === 'abandoned') this.controller?.abort(error)
-    const durationMs = this.startedAt === 0 ? 0 : performance.now() - this.startedAt
-    this.supervisor.settle(this, {
+    if (this.deadline !== undefined) {
+      clearTimeout(this.deadline.timer)
+      if (status === 'timeout' || status === 'abandoned') this.deadline.controller.abort(error)
+    }
+    this.supervisor.settle(this, status, error)
+    this.resolveDone?.()
+  }
+
+  report(status: TaskStatus, error?: unknown): TaskReport {
+    const report: TaskReport = {
       name: this.name,
       status,
-      ...(status === 'ok' ? {} : { error: toError(error) }),
-      durationMs,
-      request: this.request,
-    })
-    this.resolveDone?.()
+      durationMs: this.startedAt === 0 ? 0 : performance.now() - this.startedAt,
+      request: { method: this.method, url: this.url },
+    }
+    if (status !== 'ok') report.error = toError(error)
+    return report
   }
 }
 
