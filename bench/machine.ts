@@ -35,7 +35,7 @@ export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'lo
       'after-response': `${own.version} (${run('git', ['rev-parse', '--short', 'HEAD'])})`,
       node: process.version,
       bun: run(`${ROOT}node_modules/.bin/bun`, ['--version']),
-      deno: run(`${ROOT}node_modules/.bin/deno`, ['--version']).split('\n')[0]!,
+      deno: run(`${ROOT}node_modules/.bin/deno`, ['--version']).split('\n')[0]!.replace(/^deno /, ''),
       workerd: `${version('@cloudflare/workerd-linux-64')} (miniflare ${version('miniflare')})`,
       hono: version('hono'),
       '@hono/node-server': version('@hono/node-server'),

@@ -25,6 +25,8 @@ const phase = (name: string) => !only || only.includes(name)
 const partial = config.name === 'quick' || only !== undefined
 const started = performance.now()
 const loadBefore = load()
+// Taken now: the commit measured is the one checked out when the run starts.
+const where = machine()
 const log = (message: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`)
 
 // The bench must stop by itself, whatever hangs.
@@ -221,7 +223,7 @@ for (const runtime of ['bun', 'deno', 'workerd'] as const) {
 const output: Results = {
   config,
   meta: {
-    ...machine(),
+    ...where,
     load: `${loadBefore} before, ${load()} after`,
     throughputTool: throughputTool(),
     durationSeconds: (performance.now() - started) / 1000,
