@@ -42,7 +42,7 @@ export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'lo
       srvx: version('srvx'),
       '@whatwg-node/server': version('@whatwg-node/server'),
       autocannon: version('autocannon'),
-      wrk: wrk.startsWith('wrk') ? wrk.split(' [')[0]! : 'not installed',
+      wrk: wrk.startsWith('wrk') ? wrk.split(' [')[0]!.replace(/^wrk /, '') : 'not installed',
     },
   }
 }

@@ -62,8 +62,7 @@ async function attempt<T>(target: Target, figure: string, work: () => Promise<T>
 
 async function startAll(targets: Target[]): Promise<Map<Target, Child>> {
   const running = new Map<Target, Child>()
-  // One at a time: a starting runtime eats a core and would disturb nothing yet, but
-  // parallel starts on 2 cores just time out more easily.
+  // One at a time: parallel starts on 2 cores only make each slower and likelier to time out.
   for (const target of targets) {
     if (target.missing) {
       resultOf(target)
