@@ -13,9 +13,12 @@ const schedule: (fn: () => void) => unknown =
 export const macrotask: Later = (fn) => void schedule(fn)
 
 /**
- * One macrotask per event-loop turn, shared by every caller: a server under load
- * delivers many responses per turn, and one setImmediate for all of them is cheaper
- * than one each. Callers must not throw (TaskRun.start never does).
+ * About a millisecond later, shared by every caller: a server under load delivers
+ * many responses per millisecond, and one timer for all of them is cheaper than one
+ * setImmediate each. The millisecond is for a client (or reverse proxy) on the same
+ * host: bytes handed to the kernel still have to be read by it, and a CPU-heavy task
+ * started at once can take the core its wake-up lands on (the benchmark's P2 p95).
+ * Callers must not throw (TaskRun.start never does).
  */
 export function batched(): Later {
   let queue: Array<() => void> | undefined
@@ -28,7 +31,7 @@ export function batched(): Later {
     if (queue) queue.push(fn)
     else {
       queue = [fn]
-      schedule(run)
+      setTimeout(run, 1)
     }
   }
 }

@@ -132,14 +132,21 @@ describe('serve() on Node', () => {
   })
 
   it('close() is idempotent and counts tasks that finish while it waits', async () => {
+    const app = new Hono()
     let release!: () => void
-    const app = new Hono().get('/', (c) =>
-      respond(c.executionCtx, c.text('ok'), () => new Promise<void>((r) => (release = r))),
-    )
+    const started = new Promise<void>((markStarted) => {
+      app.get('/', (c) =>
+        respond(c.executionCtx, c.text('ok'), () => {
+          markStarted()
+          return new Promise<void>((r) => (release = r))
+        }),
+      )
+    })
     const server = await start(app)
     await fetch(server.url!)
     const closing = server.close()
     expect(server.close()).toBe(closing)
+    await started
     release()
     expect(await closing).toEqual({ completed: 1, abandoned: 0 })
   })
