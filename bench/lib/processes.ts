@@ -5,10 +5,29 @@ import { createInterface } from 'node:readline'
 
 const children = new Set<ChildProcess>()
 
+/**
+ * Each server runs in its own process group, so that its own children (workerd under
+ * Miniflare) die with it: killing only the wrapper with SIGKILL orphaned workerd.
+ */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL')
+  } catch {
+    // The group is gone already.
+  }
+}
+
 function killAll(): void {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  for (const child of children) killGroup(child)
 }
 process.on('exit', killAll)
+// Detached groups no longer get the terminal's Ctrl-C: pass it on, then leave.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAll()
+    process.exit(130)
+  })
+}
 
 export interface Command {
   command: string
@@ -46,8 +65,11 @@ export class Child {
     })
     this.exited = new Promise((resolve) =>
       process.once('exit', (code, signal) => {
+        const at = performance.now()
+        // Whatever the server left behind in its group goes with it.
+        killGroup(process)
         children.delete(process)
-        resolve({ code, signal, at: performance.now() })
+        resolve({ code, signal, at })
       }),
     )
     this.closed = new Promise((resolve) => process.once('close', () => resolve()))
@@ -61,7 +83,7 @@ export class Child {
   async stop(graceMs = 2000): Promise<void> {
     if (!this.running) return
     this.process.kill('SIGTERM')
-    const timer = setTimeout(() => this.process.kill('SIGKILL'), graceMs)
+    const timer = setTimeout(() => killGroup(this.process), graceMs)
     await this.exited
     clearTimeout(timer)
   }
@@ -71,6 +93,7 @@ export class Child {
 export function startServer(name: string, { command, args, env, cwd }: Command, timeoutMs = 60_000): Promise<Child> {
   const proc = spawn(command, args, {
     cwd,
+    detached: true,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
