@@ -1,4 +1,5 @@
 import { DEFAULT_DELIVERY_TIMEOUT } from './app.ts'
+import { macrotask, type Later } from './macrotask.ts'
 import type { Supervisor } from './supervisor.ts'
 import type { TaskRun } from './task-run.ts'
 import { fail } from './validate.ts'
@@ -78,7 +79,8 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     if (this.state === WAITING) {
       this.watchDelivery()
     } else if (this.state === DELIVERED) {
-      this.flushSoon()
+      // The response left long ago (a task registering a task): no reason to wait.
+      this.flushSoon(macrotask)
     }
     this.platform?.waitUntil(run.done())
   }
@@ -91,7 +93,7 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
       this.state = DELIVERED
       clearTimeout(deadline)
       this.source = undefined as Source
-      this.flushSoon()
+      this.flushSoon(this.supervisor.later)
     }
     this.watch(this.source, delivered)
     // A client that stops reading must not hold its tasks (and their admission slots)
@@ -114,10 +116,10 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     return this.supervisor.create(name, this.info, timeout)
   }
 
-  private flushSoon(): void {
+  private flushSoon(later: Later): void {
     if (this.flushScheduled || this.queue === undefined) return
     this.flushScheduled = true
-    this.supervisor.later(() => {
+    later(() => {
       this.flushScheduled = false
       const queue = this.queue!
       this.queue = undefined
