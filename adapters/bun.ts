@@ -18,9 +18,9 @@ declare const Bun: BunNamespace
 
 /**
  * Serves a fetch-style app with `Bun.serve`. Bun reports no delivery, so a request's
- * tasks are released once its handler has returned (the core then waits one more
- * macrotask, by which time Bun has written the response), or, for a streamed body,
- * once the stream has ended (see ReturnGate).
+ * tasks are released once its handler has returned (the server's shared timer then
+ * waits about 1 ms, by which time Bun has written the response), or, for a streamed
+ * body, once the stream has ended (see ReturnGate).
  */
 export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>): Server {
   const host = new Host(app, options)

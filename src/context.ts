@@ -24,8 +24,8 @@ const DELIVERED = 2
 
 /**
  * The ExecutionContext that adapters hand to `fetch` as its third argument. Tasks
- * registered on it wait for the response to be delivered, then start together on the
- * next macrotask.
+ * registered on it wait for the response to be delivered, then start together through
+ * the supervisor's `later` (a shared ~1 ms timer on servers, a macrotask on workerd).
  */
 export class RequestContext<Props = unknown, Source = unknown> implements ExecutionContext<Props> {
   private ownProps: Props | undefined
