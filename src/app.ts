@@ -1,6 +1,4 @@
 import type { App, FetchHandler, ReportOptions } from './types.ts'
-
-export const DEFAULT_DELIVERY_TIMEOUT = 10_000
 import { checkCallback, checkTimeout, fail } from './validate.ts'
 
 /** The one fetch function behind an app object or a bare function. */
@@ -21,6 +19,6 @@ export function reportOptionsOf(call: string, options: unknown): ReportOptions {
     onError,
     onTaskEnd,
     taskTimeout: checkTimeout(call, 'options.taskTimeout', taskTimeout),
-    deliveryTimeout: deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT,
+    deliveryTimeout,
   }
 }

@@ -1,4 +1,3 @@
-import { DEFAULT_DELIVERY_TIMEOUT } from './app.ts'
 import { macrotask, type Later } from './macrotask.ts'
 import type { Supervisor } from './supervisor.ts'
 import type { TaskRun } from './task-run.ts'
@@ -15,6 +14,9 @@ export type WatchDelivery<Source = unknown> = (source: Source, delivered: () => 
 
 /** For contexts with no response to wait for (tests, foreign contexts). */
 export const deliverAtOnce: WatchDelivery = (_, delivered) => delivered()
+
+/** `deliveryTimeout` when none is given. */
+const DEFAULT_DELIVERY_TIMEOUT = 10_000
 
 const UNKNOWN_REQUEST: RequestInfo = Object.freeze({ method: '', url: '' })
 

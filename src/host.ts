@@ -21,7 +21,7 @@ export interface ServeOptions<Env = unknown> extends ReportOptions {
   signals?: readonly string[] | false
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   port: 3000,
   maxPendingTasks: 10_000,
   gracePeriod: 25_000,

@@ -7,14 +7,14 @@ import type { WatchDelivery } from './context.ts'
  * streaming helpers (Hono's stream, streamText, streamSSE) set: wrapping a sized body
  * would needlessly turn it chunked.
  */
-export function isStreamed(response: Response): boolean {
+function isStreamed(response: Response): boolean {
   if (response.body === null) return false
   const headers = response.headers
   return headers.get('transfer-encoding') === 'chunked' || headers.get('content-type')?.startsWith('text/event-stream') === true
 }
 
 /** The same response, with a body that calls `ended` once read to its end or cancelled. */
-export function onBodyEnd(response: Response, ended: () => void): Response {
+function onBodyEnd(response: Response, ended: () => void): Response {
   let fired = false
   const fire = (): void => {
     if (fired) return

@@ -1,9 +1,9 @@
 import type { TaskOptions } from './types.ts'
 
 // setTimeout silently turns larger delays into 1 ms, which would fire a "timeout" at once.
-export const MAX_TIMEOUT = 2_147_483_647
+const MAX_TIMEOUT = 2_147_483_647
 
-export function describe(value: unknown): string {
+function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'object') return value.constructor?.name ?? 'object'
