@@ -85,7 +85,7 @@ export function renderChart(results: Results): string {
 <rect width="100%" height="100%" fill="#fff"/>
 ${p2}
 ${p3}
-<text x="20" y="${height - 12}" font-size="11" fill="#777">after-response bench · orange: after-response · dark grey: bare server (the floor) · light grey: control (bare + setTimeout) · blue: naive and peers</text>
+<text x="20" y="${height - 12}" font-size="11" fill="#777">finish-request bench · orange: finish-request · dark grey: bare server (the floor) · light grey: control (bare + setTimeout) · blue: naive and peers</text>
 </svg>
 `
 }

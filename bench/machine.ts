@@ -32,7 +32,7 @@ export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'lo
     cpus: availableParallelism(),
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     versions: {
-      'after-response': `${own.version} (${run('git', ['rev-parse', '--short', 'HEAD'])})`,
+      'finish-request': `${own.version} (${run('git', ['rev-parse', '--short', 'HEAD'])})`,
       node: process.version,
       bun: run(`${ROOT}node_modules/.bin/bun`, ['--version']),
       deno: run(`${ROOT}node_modules/.bin/deno`, ['--version']).split('\n')[0]!.replace(/^deno /, ''),

@@ -191,7 +191,7 @@ async function shutdownFigure(): Promise<void> {
   }
 }
 
-log(`after-response bench, ${config.name} run`)
+log(`finish-request bench, ${config.name} run`)
 for (const target of [NODE_PROMISE, ...NODE_TARGETS]) resultOf(target)
 if (phase('node')) {
   log('Node: P1, P2, P3')
@@ -233,7 +233,7 @@ console.log('\n' + renderTable(output))
 // A quick or partial run must not overwrite the committed full results; it still
 // exercises the writers.
 const [markdown, chart] = partial
-  ? [join(tmpdir(), 'after-response-bench-RESULTS.md'), join(tmpdir(), 'after-response-bench-chart.svg')]
+  ? [join(tmpdir(), 'finish-request-bench-RESULTS.md'), join(tmpdir(), 'finish-request-bench-chart.svg')]
   : [join(ROOT, 'bench', 'RESULTS.md'), join(ROOT, 'bench', 'chart.svg')]
 writeFileSync(markdown, renderMarkdown(output))
 writeFileSync(chart, renderChart(output))

@@ -1,6 +1,6 @@
 // The ways of getting background work done that the benchmark compares. The app and
 // the work are the same for all; only these lines differ.
-import { respond } from 'after-response'
+import { respond } from 'finish-request'
 import type { Schedule, Task } from './app.ts'
 
 /** The floor: no background work at all. */
@@ -24,13 +24,13 @@ async function run(task: Task): Promise<void> {
   await task()
 }
 
-/** after-response: the task starts once the response has been delivered. */
+/** finish-request: the task starts once the response has been delivered. */
 export const afterResponse: Schedule = (c, response, task) => respond(c.executionCtx, response, task)
 
 /**
  * The control of P1/P2: the same work started by a bare timer once the handler has
  * returned, no library. What it costs is the price of running the work in the server's
- * process at all; what after-response costs beyond it is the library's.
+ * process at all; what finish-request costs beyond it is the library's.
  */
 export const timer: Schedule = (c, response, task) => {
   const started = new Promise<void>((resolve) =>

@@ -57,7 +57,7 @@ export const NODE_TARGETS: Target[] = [
   node('node-naive', 'naive (await, then answer)', 'naive'),
   node('node-srvx', 'srvx request.waitUntil', 'peer'),
   node('node-whatwg', '@whatwg-node/server ctx.waitUntil', 'peer'),
-  node('node-after', 'after-response serve()', 'after'),
+  node('node-after', 'finish-request serve()', 'after'),
 ]
 
 /** P4's reference: the pending promise alone, tracked by nothing. */
@@ -83,7 +83,7 @@ export function otherRuntimeTargets(): Target[] {
     },
     {
       id: 'bun-after',
-      label: 'after-response serve()',
+      label: 'finish-request serve()',
       runtime: 'bun',
       role: 'after',
       command: () => ({ command: BUN, args: [server('bun-after.ts')], cwd: ROOT }),
@@ -107,7 +107,7 @@ export function otherRuntimeTargets(): Target[] {
     },
     {
       id: 'deno-after',
-      label: 'after-response serve()',
+      label: 'finish-request serve()',
       runtime: 'deno',
       role: 'after',
       command: () => ({ command: DENO, args: ['run', '-A', server('deno-after.ts')], cwd: ROOT }),
@@ -129,7 +129,7 @@ export function otherRuntimeTargets(): Target[] {
     },
     {
       id: 'workerd-after',
-      label: 'after-response worker()',
+      label: 'finish-request worker()',
       runtime: 'workerd',
       role: 'after',
       command: () => ({ command: process.execPath, args: ['--import', 'tsx', server('workerd.ts'), 'after'], cwd: ROOT }),

@@ -3,8 +3,8 @@
 // Workers cancels waitUntil work about 30 s after the response: keep tasks short, or
 // hand longer jobs to a Queue (see the README).
 import { Hono } from 'hono'
-import { respond } from 'after-response'
-import { worker } from 'after-response/cloudflare'
+import { respond } from 'finish-request'
+import { worker } from 'finish-request/cloudflare'
 
 type Env = { WEBHOOK_URL?: string }
 

@@ -1,6 +1,6 @@
 // deno run --allow-net --allow-read --allow-write --allow-env --allow-sys examples/deno.ts
 // then: curl -X POST http://localhost:3000/export
-import { serve } from 'after-response/deno'
+import { serve } from 'finish-request/deno'
 import { app } from './export-app.ts'
 
 const server = serve(app, { port: Number(process.env.PORT ?? 3000) })

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { zip } from 'fflate'
 import { Hono } from 'hono'
-import { respond } from 'after-response'
+import { respond } from 'finish-request'
 
-export const outDir = join(tmpdir(), 'after-response-demo')
+export const outDir = join(tmpdir(), 'finish-request-demo')
 
 const zipAsync = (files: Record<string, Uint8Array>) =>
   new Promise<Uint8Array>((resolve, reject) =>

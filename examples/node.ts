@@ -1,7 +1,7 @@
 // `npm start`: serves the export app on Node, fires three requests at itself so you can
 // watch the answers go out at once and the work finish afterwards, then closes
 // gracefully. `npm run start:serve` keeps it listening instead.
-import { serve } from 'after-response/node'
+import { serve } from 'finish-request/node'
 import { app } from './export-app.ts'
 
 const server = serve(app, {
@@ -9,7 +9,7 @@ const server = serve(app, {
   onError: (error, report) => console.error(`  task ${report.name} ${report.status}: ${error.message}`),
 })
 await server.ready()
-console.log(`after-response demo listening on ${server.url}\n`)
+console.log(`finish-request demo listening on ${server.url}\n`)
 
 for (let i = 0; i < 3; i++) {
   const startedAt = performance.now()

@@ -64,7 +64,7 @@ export function startServer<Env>(host: Host<Env>, listener: Listener): Server {
     close().then(
       () => listener.exit(0),
       (error: unknown) => {
-        console.error('[after-response] close failed:', error)
+        console.error('[finish-request] close failed:', error)
         listener.exit(1)
       },
     )

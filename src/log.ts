@@ -4,7 +4,7 @@ import type { TaskReport } from './types.ts'
 export function logTaskError(error: Error, report: TaskReport): void {
   const where = report.request.url ? ` (${report.request.method} ${report.request.url})` : ''
   const message = `${error.name}: ${error.message}`.replace(/\s*\n\s*/g, ' ')
-  console.error(`[after-response] task "${report.name}" ${report.status} after ${Math.round(report.durationMs)} ms${where}: ${message}`)
+  console.error(`[finish-request] task "${report.name}" ${report.status} after ${Math.round(report.durationMs)} ms${where}: ${message}`)
 }
 
 /** A user callback that throws must not take the process down with it. */
@@ -20,5 +20,5 @@ export function callSafely<A extends unknown[]>(fn: (...args: A) => void, ...arg
 }
 
 function reportCallbackError(error: unknown): void {
-  console.error('[after-response] onError/onTaskEnd threw:', error)
+  console.error('[finish-request] onError/onTaskEnd threw:', error)
 }

@@ -35,7 +35,7 @@ async function heap(url: string): Promise<Heap> {
 export async function measureMemory(target: Target, count: number): Promise<MemoryRun> {
   const child = await startServer(target.id, {
     ...target.command(['--expose-gc']),
-    // after-response's admission control would refuse work beyond 10 000 pending tasks.
+    // finish-request's admission control would refuse work beyond 10 000 pending tasks.
     env: { BENCH_MAX_PENDING: String(count * 2) },
   })
   try {
@@ -44,7 +44,7 @@ export async function measureMemory(target: Target, count: number): Promise<Memo
     await sleep(200)
     const before = await heap(child.url)
     const load = await autocannon({ url: `${child.url}p4`, connections: 50, amount: count, timeout: 30 })
-    // Tasks start after delivery (after-response), so wait until all of them hold their promise.
+    // Tasks start after delivery (finish-request), so wait until all of them hold their promise.
     let after = await heap(child.url)
     for (let i = 0; i < 50 && after.held - before.held < count; i++) {
       await sleep(100)

@@ -1,5 +1,5 @@
-// after-response's serve() on Bun, tasks registered with respond().
-import { serve } from 'after-response/bun'
+// finish-request's serve() on Bun, tasks registered with respond().
+import { serve } from 'finish-request/bun'
 import { createApp } from '../app.ts'
 import { afterResponse } from '../schedules.ts'
 import { announce, HOST } from './announce.ts'

@@ -1,5 +1,5 @@
-// after-response's serve() on Deno, tasks registered with respond().
-import { serve } from 'after-response/deno'
+// finish-request's serve() on Deno, tasks registered with respond().
+import { serve } from 'finish-request/deno'
 import { createApp } from '../app.ts'
 import { afterResponse } from '../schedules.ts'
 import { announce, HOST } from './announce.ts'

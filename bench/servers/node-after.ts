@@ -1,5 +1,5 @@
-// after-response's serve() on Node, tasks registered with respond().
-import { serve } from 'after-response/node'
+// finish-request's serve() on Node, tasks registered with respond().
+import { serve } from 'finish-request/node'
 import { createApp } from '../app.ts'
 import { afterResponse } from '../schedules.ts'
 import { announce, HOST, nodeHooks } from './node-hooks.ts'

@@ -1,5 +1,5 @@
-// after-response's worker() on workerd, tasks registered with respond().
-import { worker } from 'after-response/cloudflare'
+// finish-request's worker() on workerd, tasks registered with respond().
+import { worker } from 'finish-request/cloudflare'
 import { createApp } from '../app.ts'
 import { afterResponse } from '../schedules.ts'
 

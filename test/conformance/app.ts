@@ -3,7 +3,7 @@
 // SIGTERM) and into `events`, which GET /events returns while the server is up.
 import { Hono } from 'hono'
 import { streamText } from 'hono/streaming'
-import { after, respond, type TaskReport } from 'after-response'
+import { after, respond, type TaskReport } from 'finish-request'
 
 type Event = { type: string; id?: string; at: number; [key: string]: unknown }
 

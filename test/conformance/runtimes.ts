@@ -28,7 +28,7 @@ const bun: Runtime = {
 const deno: Runtime = {
   name: 'deno',
   unavailable: existsSync(bin('deno')) ? undefined : 'the deno package is not installed',
-  // Resolves after-response and hono through node_modules, as a Deno user with npm would.
+  // Resolves finish-request and hono through node_modules, as a Deno user with npm would.
   start: (env) => spawnServer('deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('deno.ts')], env),
 }
 

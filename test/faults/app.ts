@@ -3,7 +3,7 @@
 // tasks did goes to the ledger (probe.ts), what the server knows to GET /stats.
 import { Hono } from 'hono'
 import { streamText } from 'hono/streaming'
-import { after, respond, type Task } from 'after-response'
+import { after, respond, type Task } from 'finish-request'
 import { hostile } from './hostile.ts'
 import { counts, ledger, memory, peakPending, pending, resetPeaks } from './probe.ts'
 

@@ -1,7 +1,7 @@
 // R5: what a careless or hostile caller hands the library. Each bad call must throw a
 // clear TypeError at the call site and register nothing; odd but legal input must work.
 import { Hono } from 'hono'
-import { after, respond, type Task, type WaitUntilContext } from 'after-response'
+import { after, respond, type Task, type WaitUntilContext } from 'finish-request'
 import { ledger, pending } from './probe.ts'
 
 const noop: Task = function noop() {}

@@ -3,7 +3,7 @@
 // (app.ts) hands these to the test.
 import { appendFileSync } from 'node:fs'
 import { setInterval } from 'node:timers'
-import type { TaskReport } from 'after-response'
+import type { TaskReport } from 'finish-request'
 
 const ledgerFile = process.env.LEDGER
 const now = () => performance.timeOrigin + performance.now()

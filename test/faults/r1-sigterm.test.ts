@@ -26,7 +26,7 @@ function codes(sent: Sent[]): string {
 
 describe.each(runtimes)('R1 SIGTERM under load on $name', (runtime) => {
   it('every 2xx has its task completed or reported abandoned; after the signal only 503 or refused', async () => {
-    const ledgerFile = join(tmpdir(), `after-response-r1-${runtime.name}-${process.pid}.jsonl`)
+    const ledgerFile = join(tmpdir(), `finish-request-r1-${runtime.name}-${process.pid}.jsonl`)
     rmSync(ledgerFile, { force: true })
     const served = await runtime.start({ LEDGER: ledgerFile, GRACE_PERIOD: String(GRACE_PERIOD_MS) })
     const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS })

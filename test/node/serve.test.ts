@@ -74,7 +74,7 @@ describe('serve() on Node', () => {
     expect(log).toHaveBeenCalledTimes(1)
     const line = String(log.mock.calls[0][0])
     expect(line).not.toContain('\n')
-    expect(line).toMatch(/^\[after-response\] task "exporter" error after \d+ ms \(GET http:.*\/x\): TypeError: disk full second line$/)
+    expect(line).toMatch(/^\[finish-request\] task "exporter" error after \d+ ms \(GET http:.*\/x\): TypeError: disk full second line$/)
     log.mockRestore()
   })
 

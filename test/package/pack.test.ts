@@ -15,12 +15,12 @@ let project: string
 let files: string[]
 
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'after-response-consumer-'))
+  project = mkdtempSync(join(tmpdir(), 'finish-request-consumer-'))
   const [packed] = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: root, encoding: 'utf8' }),
   )
   files = packed.files.map((f: { path: string }) => f.path)
-  const installed = join(project, 'node_modules/after-response')
+  const installed = join(project, 'node_modules/finish-request')
   mkdirSync(installed, { recursive: true })
   execFileSync('tar', ['-xzf', join(project, packed.filename), '-C', installed, '--strip-components=1'])
   // The user's own dependencies; the registry is not needed for what is already here.
@@ -28,10 +28,10 @@ beforeAll(() => {
   symlinkSync(join(root, 'node_modules/hono'), join(project, 'node_modules/hono'))
   symlinkSync(join(root, 'node_modules/@hono/node-server'), join(project, 'node_modules/@hono/node-server'))
   symlinkSync(join(root, 'node_modules/@types'), join(project, 'node_modules/@types'))
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'after-response': '*' } }))
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'finish-request': '*' } }))
   writeFileSync(
     join(project, 'check.mjs'),
-    entries.map((e, i) => `import * as m${i} from 'after-response${e}'`).join('\n') +
+    entries.map((e, i) => `import * as m${i} from 'finish-request${e}'`).join('\n') +
       `\nconsole.log(JSON.stringify([${entries.map((_, i) => `Object.keys(m${i}).sort()`).join(', ')}]))\n`,
   )
 }, 60_000)
@@ -67,10 +67,10 @@ describe('the packed tarball', () => {
     writeFileSync(
       join(project, 'app.ts'),
       `import { Hono } from 'hono'
-import { respond, after, type TaskReport } from 'after-response'
-import { serve } from 'after-response/node'
-import { worker } from 'after-response/cloudflare'
-import { createExecutionContext, waitOnExecutionContext } from 'after-response/testing'
+import { respond, after, type TaskReport } from 'finish-request'
+import { serve } from 'finish-request/node'
+import { worker } from 'finish-request/cloudflare'
+import { createExecutionContext, waitOnExecutionContext } from 'finish-request/testing'
 
 const app = new Hono().post('/export', (c) => {
   after(c.executionCtx, async (signal: AbortSignal) => { signal.throwIfAborted() }, { name: 'log', timeout: 1000 })
@@ -109,8 +109,8 @@ respond(createExecutionContext(), new Response(), 'nope')
     writeFileSync(
       join(project, 'deno-app.ts'),
       `import { Hono } from 'hono'
-import { respond } from 'after-response'
-import { serve } from 'after-response/deno'
+import { respond } from 'finish-request'
+import { serve } from 'finish-request/deno'
 
 const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), (signal) => signal.throwIfAborted()))
 const server = serve(app, { port: 0, gracePeriod: 1000 })

@@ -1,4 +1,4 @@
-import { serve } from 'after-response/bun'
+import { serve } from 'finish-request/bun'
 import { app, record, recordReport } from '../app.ts'
 import { serveOptionsFromEnv } from './options.ts'
 

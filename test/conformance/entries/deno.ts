@@ -1,4 +1,4 @@
-import { serve } from 'after-response/deno'
+import { serve } from 'finish-request/deno'
 import { app, record, recordReport } from '../app.ts'
 import { serveOptionsFromEnv } from './options.ts'
 

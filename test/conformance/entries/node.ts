@@ -1,4 +1,4 @@
-import { serve } from 'after-response/node'
+import { serve } from 'finish-request/node'
 import { app, record, recordReport } from '../app.ts'
 import { serveOptionsFromEnv } from './options.ts'
 

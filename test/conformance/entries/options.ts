@@ -1,4 +1,4 @@
-import type { ServeOptions } from 'after-response/node'
+import type { ServeOptions } from 'finish-request/node'
 
 /** The harness tunes each runtime's server through the same environment variables. */
 export function serveOptionsFromEnv(env: Record<string, string | undefined>): ServeOptions {

@@ -1,4 +1,4 @@
-import { worker } from 'after-response/cloudflare'
+import { worker } from 'finish-request/cloudflare'
 import { app, recordReport } from '../app.ts'
 
 export default worker(app, { onTaskEnd: recordReport })

@@ -1,4 +1,4 @@
-import { serve } from 'after-response/bun'
+import { serve } from 'finish-request/bun'
 import { start } from './start.ts'
 
 await start(serve)

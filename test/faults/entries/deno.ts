@@ -1,4 +1,4 @@
-import { serve } from 'after-response/deno'
+import { serve } from 'finish-request/deno'
 import { start } from './start.ts'
 
 await start(serve)

@@ -1,4 +1,4 @@
-import { serve } from 'after-response/node'
+import { serve } from 'finish-request/node'
 import { start } from './start.ts'
 
 await start(serve)

@@ -1,6 +1,6 @@
 // What every runtime's entry does, given that runtime's serve().
-import type { App } from 'after-response'
-import type { ServeOptions, Server } from 'after-response/node'
+import type { App } from 'finish-request'
+import type { ServeOptions, Server } from 'finish-request/node'
 import { app } from '../app.ts'
 import { attach, ledger, onError, onTaskEnd, watchProcess } from '../probe.ts'
 import { serveOptionsFromEnv } from '../../conformance/entries/options.ts'
