@@ -19,6 +19,7 @@ beforeAll(() => {
   const [packed] = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: root, encoding: 'utf8' }),
   )
+  expect(packed.filename).toBe(`finish-request-${packed.version}.tgz`)
   files = packed.files.map((f: { path: string }) => f.path)
   const installed = join(project, 'node_modules/finish-request')
   mkdirSync(installed, { recursive: true })
@@ -48,10 +49,10 @@ const expectedExports = [
 ]
 
 describe('the packed tarball', () => {
-  it('holds the built files, types, README and LICENSE, and no sources or tests', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']))
+  it('holds the built files, types, README, CHANGELOG and LICENSE, and no sources or tests', () => {
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']))
     for (const e of entries) expect(files).toContain(`dist/${e.slice(1) || 'index'}.js`)
-    expect(files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE'].includes(f))).toEqual([])
+    expect(files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f))).toEqual([])
   })
 
   it.each([
