@@ -2,6 +2,7 @@ import { macrotask, type Later } from './macrotask.ts'
 import type { Supervisor } from './supervisor.ts'
 import type { TaskRun } from './task-run.ts'
 import { fail } from './validate.ts'
+import { DURABLE, isDurable, type DurableTask } from './durable.ts'
 import type { ExecutionContext, RequestInfo, Task, TaskOptions, WaitUntilContext } from './types.ts'
 
 /**
@@ -36,6 +37,10 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   /** Runs and their tasks, in pairs, waiting to start. */
   private queue: Array<TaskRun | Task> | undefined
   private flushScheduled = false
+  /** Durable tasks being persisted; the adapter awaits them before answering. */
+  private persisting: Promise<void>[] | undefined
+  /** A durable task's engine was down and it asked for a 503 instead of the response. */
+  private refuse = false
 
   constructor(
     readonly supervisor: Supervisor,
@@ -73,8 +78,9 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     this.platform?.passThroughOnException?.()
   }
 
-  /** Registers a validated task; it starts after delivery. */
-  schedule(task: Task, options: TaskOptions | undefined): void {
+  /** Registers a validated task; it starts after delivery. A durable one is persisted now. */
+  schedule(task: Task | DurableTask, options: TaskOptions | undefined): void {
+    if (isDurable(task)) return this.persist(task, options)
     const run = this.createRun(options?.name || task.name || 'anonymous', options?.timeout)
     if (this.queue) this.queue.push(run, task)
     else this.queue = [run, task]
@@ -85,6 +91,31 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
       this.flushSoon(macrotask)
     }
     this.platform?.waitUntil(run.done())
+  }
+
+  /**
+   * Resolves once every durable task registered so far is persisted (or fell back), to
+   * whether one of them asked for the request to be refused; `undefined` when there
+   * is nothing to wait for, so the common path stays synchronous.
+   */
+  persisted(): Promise<boolean> | undefined {
+    if (this.persisting === undefined) return undefined
+    const waiting = this.persisting
+    this.persisting = undefined
+    return Promise.all(waiting).then(() => this.persisted() ?? this.refuse)
+  }
+
+  private persist(task: DurableTask, options: TaskOptions | undefined): void {
+    const durable = task[DURABLE]
+    const supervisor = this.supervisor
+    const persisting = durable
+      .persist(this.requestInfo(), (error, report) => supervisor.notify(error, report))
+      .then((outcome) => {
+        if (outcome === 'refuse') this.refuse = true
+        else if (typeof outcome === 'function') this.schedule(outcome, { ...options, name: options?.name ?? durable.name })
+      })
+    ;(this.persisting ??= []).push(persisting)
+    this.platform?.waitUntil(persisting)
   }
 
   private watchDelivery(): void {
@@ -109,13 +140,17 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     })
   }
 
-  private createRun(name: string, timeout: number | undefined): TaskRun {
+  private requestInfo(): RequestInfo {
     if (this.info === undefined) {
       // Keep two strings, not the Request, alive for as long as tasks run.
       this.info = this.request ? { method: this.request.method, url: this.request.url } : UNKNOWN_REQUEST
       this.request = undefined
     }
-    return this.supervisor.create(name, this.info, timeout)
+    return this.info
+  }
+
+  private createRun(name: string, timeout: number | undefined): TaskRun {
+    return this.supervisor.create(name, this.requestInfo(), timeout)
   }
 
   private flushSoon(later: Later): void {

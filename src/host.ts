@@ -69,7 +69,16 @@ export class Host<Env = unknown> {
    */
   handle<Source>(request: Request, watch: WatchDelivery<Source>, source: Source): Response | Promise<Response> {
     if (this.closing || this.supervisor.pending >= this.maxPendingTasks) return this.refuse()
-    return this.fetch(request, this.env, new RequestContext(this.supervisor, request, watch, source))
+    const context = new RequestContext(this.supervisor, request, watch, source)
+    return this.afterPersisted(context, this.fetch(request, this.env, context))
+  }
+
+  /** A durable task registered during the request is persisted before its response leaves. */
+  private afterPersisted(context: RequestContext<unknown, any>, result: Response | Promise<Response>): Response | Promise<Response> {
+    if (result instanceof Promise) return result.then((response) => this.afterPersisted(context, response))
+    const persisted = context.persisted()
+    if (persisted === undefined) return result
+    return persisted.then((refused) => (refused ? this.refuse() : result))
   }
 
   private refuse(): Response {

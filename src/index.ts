@@ -1,4 +1,5 @@
 export { respond, after } from './respond.ts'
+export type { DurableTask } from './durable.ts'
 export type {
   App,
   ExecutionContext,
@@ -6,6 +7,10 @@ export type {
   ReportOptions,
   RequestInfo,
   Task,
+  TaskControl,
+  TaskEvent,
+  TaskSource,
+  JobInfo,
   TaskOptions,
   TaskReport,
   TaskStatus,

@@ -1,5 +1,6 @@
 import type { Host } from './host.ts'
 import type { DrainResult } from './supervisor.ts'
+import type { TaskSource } from './types.ts'
 
 /** What an adapter knows how to do with its runtime's server and process. */
 export interface Listener {
@@ -14,7 +15,7 @@ export interface Listener {
   exit(code: number): void
 }
 
-export interface Server {
+export interface Server extends TaskSource {
   /** Set once listening, e.g. `http://localhost:3000/`. */
   readonly url: string | undefined
   /** Tasks registered and not yet reported. */
@@ -83,6 +84,7 @@ export function startServer<Env>(host: Host<Env>, listener: Listener): Server {
     },
     ready: () => listening,
     close,
+    subscribe: (listener) => host.supervisor.subscribe(listener),
   }
   return server
 }

@@ -1,6 +1,7 @@
 import { deliverAtOnce, RequestContext } from './context.ts'
 import { Supervisor } from './supervisor.ts'
 import type { Task, TaskOptions, WaitUntilContext } from './types.ts'
+import { type DurableTask } from './durable.ts'
 import { checkTask, checkTaskOptions, fail } from './validate.ts'
 
 let foreignSupervisor: Supervisor | undefined
@@ -40,13 +41,13 @@ function isResponse(value: unknown): value is Response {
 export function respond<R extends Response>(
   ctx: WaitUntilContext,
   response: R,
-  task: Task | readonly Task[],
+  task: Task | DurableTask | ReadonlyArray<Task | DurableTask>,
   options?: TaskOptions,
 ): R {
   const call = 'respond(ctx, response, task)'
   const context = adopt(call, ctx)
   if (!isResponse(response)) fail(call, 'response must be a Response', response)
-  const tasks = Array.isArray(task) ? (task as readonly Task[]) : [task as Task]
+  const tasks = Array.isArray(task) ? (task as ReadonlyArray<Task | DurableTask>) : [task as Task | DurableTask]
   if (Array.isArray(task)) tasks.forEach((t, i) => checkTask(call, `task[${i}]`, t))
   else checkTask(call, 'task', task)
   checkTaskOptions(call, options)
@@ -55,7 +56,7 @@ export function respond<R extends Response>(
 }
 
 /** Runs `task` after the current request's response has been delivered. */
-export function after(ctx: WaitUntilContext, task: Task, options?: TaskOptions): void {
+export function after(ctx: WaitUntilContext, task: Task | DurableTask, options?: TaskOptions): void {
   const call = 'after(ctx, task)'
   const context = adopt(call, ctx)
   checkTask(call, 'task', task)

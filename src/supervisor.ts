@@ -1,7 +1,7 @@
 import { logTaskError, callSafely } from './log.ts'
 import { macrotask, type Later } from './macrotask.ts'
 import { TaskRun } from './task-run.ts'
-import type { ReportOptions, RequestInfo, TaskStatus } from './types.ts'
+import type { JobInfo, ReportOptions, RequestInfo, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 export interface DrainResult {
   /** Tasks that settled (ok, error or timeout) while closing. */
@@ -22,6 +22,9 @@ export class Supervisor {
   private idleWaiters: Array<() => void> = []
   private shared: AbortController | undefined
   private closed = false
+  private nextId = 0
+  /** Only set while someone watches (the inspector): unwatched servers pay one check. */
+  private listeners: Set<(event: TaskEvent) => void> | undefined
 
   constructor(
     readonly options: ReportOptions = {},
@@ -35,10 +38,11 @@ export class Supervisor {
   }
 
   /** `timeout`: undefined takes the default `taskTimeout`; Infinity overrides it with none. */
-  create(name: string, request: RequestInfo, timeout: number | undefined): TaskRun {
+  create(name: string, request: RequestInfo, timeout: number | undefined, job?: JobInfo): TaskRun {
     const ms = timeout === undefined ? this.options.taskTimeout : timeout === Infinity ? undefined : timeout
-    const run = new TaskRun(this, name, request.method, request.url, ms)
+    const run = new TaskRun(this, ++this.nextId, name, request.method, request.url, ms, job)
     this.pending++
+    if (this.listeners) this.emit({ type: 'registered', id: run.id, name, request, at: Date.now(), job })
     run.next = this.running
     if (this.running) this.running.prev = run
     this.running = run
@@ -57,16 +61,40 @@ export class Supervisor {
     else this.completed++
     // Most tasks end well and nobody asked to hear about it: then no report is built.
     const { onError = logTaskError, onTaskEnd } = this.options
-    if (status !== 'ok' || onTaskEnd) {
+    if (status !== 'ok' || onTaskEnd || this.listeners) {
       const report = run.report(status, error)
       if (report.error) callSafely(onError, report.error, report)
       if (onTaskEnd) callSafely(onTaskEnd, report)
+      if (this.listeners) this.emit({ type: 'ended', id: run.id, report, at: Date.now() })
     }
     if (this.pending === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters
       this.idleWaiters = []
       for (const wake of waiters) wake()
     }
+  }
+
+  /** Reports a failure that is not a task's end (a durable task's fallback), through `onError`. */
+  notify(error: Error, report: TaskReport): void {
+    callSafely(this.options.onError ?? logTaskError, error, report)
+  }
+
+  /** Whether anyone subscribed: events are only built then. */
+  get watched(): boolean {
+    return this.listeners !== undefined
+  }
+
+  subscribe(listener: (event: TaskEvent) => void): () => void {
+    ;(this.listeners ??= new Set()).add(listener)
+    return () => {
+      this.listeners?.delete(listener)
+      if (this.listeners?.size === 0) this.listeners = undefined
+    }
+  }
+
+  /** Only called while `listeners` is set. A listener that throws is logged, not fatal. */
+  emit(event: TaskEvent): void {
+    for (const listener of this.listeners!) callSafely(listener, event)
   }
 
   /** Resolves when no task is pending (at once if none is). */

@@ -1,6 +1,6 @@
 import { abandonedError, timeoutError, toError } from './errors.ts'
 import type { Supervisor } from './supervisor.ts'
-import type { Task, TaskReport, TaskStatus } from './types.ts'
+import type { JobInfo, Task, TaskControl, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 /**
  * One task from registration to its single report. `finish` is idempotent: whichever of
@@ -18,11 +18,13 @@ export class TaskRun {
 
   constructor(
     readonly supervisor: Supervisor,
+    readonly id: number,
     readonly name: string,
     // Two strings, not a { method, url } object per request: a pending task is small.
     readonly method: string,
     readonly url: string,
     readonly timeout: number | undefined,
+    readonly job?: JobInfo,
   ) {}
 
   /**
@@ -47,8 +49,10 @@ export class TaskRun {
       signal = controller.signal
       this.deadline = { controller, timer: setTimeout(() => this.finish('timeout', timeoutError(this.name, ms)), ms) }
     }
+    const supervisor = this.supervisor
+    if (supervisor.watched) supervisor.emit({ type: 'started', id: this.id, at: Date.now() })
     try {
-      const result = task(signal)
+      const result = task(signal, new Control(this))
       // Reading `then` runs user code too (a getter may throw), so it stays inside the try.
       if (!isThenable(result)) return this.finish('ok')
       Promise.resolve(result).then(
@@ -58,6 +62,13 @@ export class TaskRun {
     } catch (error) {
       this.finish('error', error)
     }
+  }
+
+  progress(done: number, total?: number): void {
+    if (this.settled || !this.supervisor.watched) return
+    const event: TaskEvent = { type: 'progress', id: this.id, done, at: Date.now() }
+    if (total !== undefined) event.total = total
+    this.supervisor.emit(event)
   }
 
   abandon(): void {
@@ -82,6 +93,7 @@ export class TaskRun {
       durationMs: this.startedAt === 0 ? 0 : performance.now() - this.startedAt,
       request: { method: this.method, url: this.url },
     }
+    if (this.job) report.job = this.job
     if (status !== 'ok') report.error = toError(error)
     return report
   }
@@ -93,4 +105,16 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as PromiseLike<unknown>).then === 'function'
   )
+}
+
+/** A task's second argument: the one thing of its run a task may touch. */
+class Control implements TaskControl {
+  constructor(private readonly run: TaskRun) {}
+
+  progress(done: number, total?: number): void {
+    if (typeof done !== 'number' || (total !== undefined && typeof total !== 'number')) {
+      throw new TypeError(`task.progress(done, total): done and total must be numbers, got ${typeof done} and ${typeof total}`)
+    }
+    this.run.progress(done, total)
+  }
 }

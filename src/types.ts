@@ -1,8 +1,14 @@
+/** A task's second argument: what it can tell about itself while it runs. */
+export interface TaskControl {
+  /** The latest progress (e.g. files zipped of all), shown by the inspector; cheap to call often. */
+  progress(done: number, total?: number): void
+}
+
 /**
  * Background work for one request. It receives an AbortSignal that aborts when
- * the task times out or is abandoned at shutdown.
+ * the task times out or is abandoned at shutdown, and a `TaskControl`.
  */
-export type Task = (signal: AbortSignal) => unknown
+export type Task = (signal: AbortSignal, task: TaskControl) => unknown
 
 export interface TaskOptions {
   /** Shown in reports and logs. Defaults to the function's own name, else `'anonymous'`. */
@@ -38,6 +44,35 @@ export interface TaskReport {
   /** From the moment the task started (0 if it never started). */
   durationMs: number
   request: RequestInfo
+  /** Durable tasks only: the job this attempt belongs to. */
+  job?: JobInfo
+}
+
+export interface JobInfo {
+  /** The caller's id (e.g. `export:42`), or the engine's own when none was given. */
+  id: string
+  queue: string
+  /** 1 for the first attempt. */
+  attempt: number
+  attempts: number
+}
+
+/**
+ * What a task source (a server, a handler, a durable queue's workers) tells its
+ * subscribers, e.g. the inspector. `id` is unique per source; `at` is `Date.now()`.
+ */
+export type TaskEvent =
+  | { type: 'registered'; id: number; name: string; request: RequestInfo; at: number; job?: JobInfo }
+  | { type: 'started'; id: number; at: number }
+  | { type: 'progress'; id: number; done: number; total?: number; at: number }
+  | { type: 'ended'; id: number; report: TaskReport; at: number }
+
+/** Anything whose tasks can be watched: what `serve()` and `handle()` return. */
+export interface TaskSource {
+  /** Tasks registered and not yet reported. */
+  readonly pending: number
+  /** Calls `listener` for every task event from now on; returns the unsubscribe. */
+  subscribe(listener: (event: TaskEvent) => void): () => void
 }
 
 export interface ReportOptions {

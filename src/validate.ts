@@ -1,3 +1,4 @@
+import { isDurable } from './durable.ts'
 import type { TaskOptions } from './types.ts'
 
 // setTimeout silently turns larger delays into 1 ms, which would fire a "timeout" at once.
@@ -34,7 +35,7 @@ export function checkTaskOptions(call: string, options: unknown): TaskOptions | 
 }
 
 export function checkTask(call: string, argument: string, task: unknown): void {
-  if (typeof task !== 'function') fail(call, `${argument} must be a function`, task)
+  if (typeof task !== 'function' && !isDurable(task)) fail(call, `${argument} must be a function or a durable task`, task)
 }
 
 export function checkCallback(call: string, argument: string, value: unknown): void {

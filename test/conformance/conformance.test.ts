@@ -129,7 +129,7 @@ for (const runtime of runtimes) {
       test('bad arguments throw a TypeError naming the argument', async () => {
         const expected: Record<string, RegExp> = {
           response: /^respond\(ctx, response, task\): response must be a Response, got string$/,
-          task: /task must be a function, got number 42/,
+          task: /task must be a function or a durable task, got number 42/,
           timeout: /options\.timeout must be a positive number/,
           ctx: /ctx must be an ExecutionContext/,
         }
