@@ -17,13 +17,24 @@ export function record(type: string, fields: Record<string, unknown> = {}): void
   console.log(JSON.stringify(event))
 }
 
-/** Pass as `onTaskEnd`: every report lands in the ledger. */
+/**
+ * What the entry knows about its process that the app cannot: `pending` (a server's
+ * own count; workerd has none to show) and the unhandled rejections its runtime's own
+ * hook counted (process 'unhandledRejection', or workerd's global 'unhandledrejection').
+ */
+export const probe = {
+  pending: undefined as (() => number) | undefined,
+  unhandledRejections: 0,
+}
+
+/** Pass as `onTaskEnd`: every report lands in the ledger, with `pending` right after it. */
 export function recordReport(report: TaskReport): void {
   record('report', {
     id: new URL(report.request.url || 'http://x/').searchParams.get('id') ?? undefined,
     name: report.name,
     status: report.status,
     error: report.error && { name: report.error.name, message: report.error.message },
+    pending: probe.pending?.(),
   })
 }
 
@@ -35,6 +46,15 @@ function busy(ms: number): void {
 export const app = new Hono()
 
 app.get('/events', (c) => c.json(events))
+
+app.get('/probe', (c) => c.json({ unhandledRejections: probe.unhandledRejections }))
+
+// A deliberate unhandled rejection, outside the library: proves the probe sees one, so
+// its zero after the failure tests means something.
+app.get('/probe/control', (c) => {
+  void Promise.reject(new Error('control: a deliberate unhandled rejection'))
+  return c.text('ok')
+})
 
 // Instant answer, then `ms` of waiting. The task ends by recording "done".
 app.get('/sleep', (c) => {
@@ -56,6 +76,19 @@ app.get('/cpu', (c) => {
     busy(ms)
     record('done', { id })
   })
+})
+
+// The task is registered first, then the handler takes `ms` more before it answers:
+// the task must wait for the response, not start while the handler still works.
+app.get('/slow-handler', async (c) => {
+  const id = c.req.query('id')
+  record('handler', { id })
+  after(c.executionCtx, function early() {
+    record('start', { id })
+  })
+  await sleep(Number(c.req.query('ms') ?? 100))
+  record('returning', { id })
+  return c.json({ id })
 })
 
 // A streamed body: its task must wait for the last chunk, not just for the handler.
@@ -135,8 +168,12 @@ app.get('/timeout', (c) => {
 })
 
 // A task that only ends when its signal aborts: what shutdown must abandon.
+// With `timeout`, the task has a signal of its own (a deadline far away), which shutdown
+// must abort just the same.
 app.get('/forever', (c) => {
   const id = c.req.query('id')
+  const timeout = c.req.query('timeout')
+  const options = timeout ? { timeout: Number(timeout) } : undefined
   return respond(c.executionCtx, c.text('ok'), function forever(signal) {
     record('start', { id })
     return new Promise<void>((resolve) => {
@@ -148,7 +185,7 @@ app.get('/forever', (c) => {
         resolve()
       })
     })
-  })
+  }, options)
 })
 
 const badCalls: Record<string, (c: { executionCtx: ExecutionContextArg }) => unknown> = {

@@ -14,6 +14,8 @@ export interface Runtime {
   start(env: Record<string, string>): Promise<Served>
   /** What this runtime cannot offer, behaviour → reason. */
   cannot?: Record<string, string>
+  /** On shutdown the runtime itself closes a kept-alive connection once its in-flight response is sent. */
+  closesBusyConnectionsOnShutdown?: boolean
 }
 
 /** A running app: where it listens, its output, and how to end it. */

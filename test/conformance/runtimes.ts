@@ -9,6 +9,8 @@ const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}`, impor
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => `${root}node_modules/.bin/${name}`
 
+const SLOW_READER = 'a task waits until the client has read the whole body'
+const KEPT_ALIVE = 'a request on a kept-alive connection during the drain gets 503 with Connection: close'
 const PROCESS_ONLY = 'workerd owns the isolate lifecycle: there is no serve(), no signal and no shutdown to drain'
 
 function node(name: string, executable: string): Runtime {
@@ -22,12 +24,24 @@ function node(name: string, executable: string): Runtime {
 const bun: Runtime = {
   name: 'bun',
   unavailable: existsSync(bin('bun')) ? undefined : 'the bun package is not installed',
+  cannot: {
+    [SLOW_READER]: 'Bun reports no delivery: tasks start once the handler returned (README, per runtime)',
+    // Seen with Bun 1.4.5 and Bun.serve alone: stop() resolves at once and closes the
+    // connection, its in-flight response included.
+    [KEPT_ALIVE]: 'Bun closes a busy connection when a request is pipelined on it during server.stop()',
+  },
   start: (env) => spawnServer('bun', bin('bun'), [entry('bun.ts')], env),
 }
 
 const deno: Runtime = {
   name: 'deno',
   unavailable: existsSync(bin('deno')) ? undefined : 'the deno package is not installed',
+  cannot: {
+    [SLOW_READER]: "Deno's info.completed settles once the body is handed over, before the client read it",
+  },
+  // Deno.serve's shutdown() answers the in-flight request, then closes the connection:
+  // a request pipelined behind it never reaches the app, so there is nothing to answer 503.
+  closesBusyConnectionsOnShutdown: true,
   // Resolves finish-request and hono through node_modules, as a Deno user with npm would.
   start: (env) => spawnServer('deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('deno.ts')], env),
 }
@@ -38,7 +52,10 @@ const workerd: Runtime = {
   cannot: {
     'at maxPendingTasks new requests get 503 + Retry-After; accepted work completes': PROCESS_ONLY,
     'SIGTERM drains pending tasks, then exits 0': PROCESS_ONLY,
-    'past gracePeriod, tasks are aborted, reported abandoned, and the process exits': PROCESS_ONLY,
+    'past gracePeriod, tasks are aborted (with or without a timeout), reported abandoned, and the process exits': PROCESS_ONLY,
+    'a second SIGTERM abandons what is left at once, instead of waiting out gracePeriod': PROCESS_ONLY,
+    [KEPT_ALIVE]: PROCESS_ONLY,
+    [SLOW_READER]: 'workerd reports no delivery: tasks start once the handler returned',
   },
   async start() {
     const bundle = await build({
