@@ -38,6 +38,26 @@ app.get('/work', (c) => {
   })
 })
 
+// R1: a task that only ends when its signal aborts, which shutdown must do. With
+// `timeout`, its signal is its own (the deadline far away), not the shared one.
+app.get('/stuck', (c) => {
+  const id = c.req.query('id')
+  const timeout = c.req.query('timeout')
+  return respond(
+    c.executionCtx,
+    c.json({ id }),
+    function stuck(signal) {
+      return new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => {
+          ledger('aborted', { id, reason: (signal.reason as Error).name })
+          resolve()
+        })
+      })
+    },
+    timeout ? { timeout: Number(timeout) } : undefined,
+  )
+})
+
 // R2: `n` failing tasks per request, of four kinds in turn.
 const NON_ERRORS: unknown[] = ['a string', { code: 7 }, undefined, null, 42, 10n, Symbol('thrown')]
 function failing(i: number): Task {

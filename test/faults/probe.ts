@@ -30,6 +30,8 @@ export const counts = {
   byStatus: { ok: 0, error: 0, timeout: 0, abandoned: 0 } as Record<string, number>,
   /** Names are per kind of task, so this stays small. */
   byName: {} as Record<string, number>,
+  /** The lowest `pending` seen right after a report: below zero means a task settled twice. */
+  minPending: 0,
 }
 
 /** Pass as `onTaskEnd`: counts every report and writes it to the ledger. */
@@ -38,12 +40,15 @@ export function onTaskEnd(report: TaskReport): void {
   counts.byStatus[report.status] = (counts.byStatus[report.status] ?? 0) + 1
   const kind = report.name.split(':')[0]
   counts.byName[kind] = (counts.byName[kind] ?? 0) + 1
+  const pendingNow = pending()
+  counts.minPending = Math.min(counts.minPending, pendingNow)
   if (quietReports) return
   ledger('report', {
     id: idOf(report.request.url),
     name: report.name,
     status: report.status,
     error: report.error && { name: report.error.name, message: report.error.message },
+    pending: pendingNow,
   })
 }
 

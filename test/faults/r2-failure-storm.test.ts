@@ -71,6 +71,8 @@ describe.each(runtimes)('R2 failure storm on $name', (runtime) => {
       expect(delta('onError')).toBe(TASKS)
       expect(perKind).toEqual(Object.fromEntries(kinds.map((k) => [k, TASKS / 4])))
       expect(afterward.pending).toBe(0)
+      // A task settled twice would have taken pending below zero at its second report.
+      expect(afterward.minPending).toBe(0)
       expect(delta('unhandledRejection')).toBe(0)
       expect(delta('uncaughtException')).toBe(0)
       expect(afterward.memory.collected).toBe(true)

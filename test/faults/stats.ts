@@ -10,6 +10,8 @@ export interface Stats {
   byStatus: Record<string, number>
   byName: Record<string, number>
   pending: number
+  /** Lowest `pending` right after a report, since the start: never below zero. */
+  minPending: number
   /** Highest `pending` since GET /stats/reset-peaks, sampled every 5 ms. */
   peakPending: number
   memory: { collected: boolean; rss: number; heapUsed: number; peakRss: number }
