@@ -7,6 +7,15 @@ import { serve, type Server } from '../../adapters/node.ts'
 import { after, respond, type TaskReport } from '../../src/index.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls `check` every 5 ms until it holds; fails naming `what` after 5 s. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(5)
+  }
+}
 const servers: Server[] = []
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
@@ -22,18 +31,23 @@ async function start(app: Parameters<typeof serve>[0], options: Parameters<typeo
 describe('serve() on Node', () => {
   it('gives Hono a working c.executionCtx (it throws on plain @hono/node-server)', async () => {
     const app = new Hono()
+    let finish!: () => void
     let finished = false
     app.get('/', (c) => {
-      c.executionCtx.waitUntil(sleep(20).then(() => void (finished = true)))
+      c.executionCtx.waitUntil(new Promise<void>((resolve) => (finish = resolve)).then(() => void (finished = true)))
       c.executionCtx.passThroughOnException()
       return c.text(typeof c.executionCtx.props)
     })
     const server = await start(app)
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
     expect(await (await fetch(server.url!)).text()).toBe('object')
+    // The promise only settles when the test says so: pending is 1 until then.
     expect(server.pending).toBe(1)
-    await server.close()
+    const closing = server.close()
+    finish()
+    expect(await closing).toEqual({ completed: 1, abandoned: 0 })
     expect(finished).toBe(true)
+    expect(server.pending).toBe(0)
   })
 
   it('accepts a bare fetch function and passes env', async () => {
@@ -90,7 +104,7 @@ describe('serve() on Node', () => {
       },
     })
     await fetch(server.url!)
-    await sleep(20)
+    await until(() => log.mock.calls.length >= 2, 'both callbacks to throw')
     expect((await fetch(server.url!)).status).toBe(200)
     await server.close()
     expect(log.mock.calls.map((c) => String(c[1]))).toEqual(
@@ -152,19 +166,43 @@ describe('serve() on Node', () => {
   })
 
   it('starts the tasks of a client that stopped reading once deliveryTimeout has passed', async () => {
-    const ran: string[] = []
     const big = 'x'.repeat(32 * 1024 * 1024)
-    const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text(big), () => void ran.push('task')))
+    let ran!: (at: number) => void
+    const taskRan = new Promise<number>((resolve) => (ran = resolve))
+    const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text(big), () => ran(performance.now())))
     const server = await start(app, { deliveryTimeout: 300 })
     const { port } = new URL(server.url!)
     const socket = connect(Number(port), '127.0.0.1')
+    let received = 0
     socket.on('error', () => {})
+    socket.on('data', (chunk) => {
+      received += chunk.length
+      socket.pause() // reads nothing more: 32 MiB cannot fit in the socket buffers
+    })
+    const sentAt = performance.now()
     socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
-    socket.pause() // reads nothing more: 32 MiB cannot fit in the socket buffers
-    await sleep(100)
-    expect(ran).toEqual([]) // still being delivered
-    await sleep(400)
-    expect(ran).toEqual(['task'])
+    const ranAt = await taskRan
+    // Still undelivered when the task started, and not before the deadline. A lower
+    // bound only (load can delay a timer, never advance it), less libuv's millisecond clock.
+    expect(received).toBeLessThan(big.length)
+    expect(ranAt - sentAt).toBeGreaterThanOrEqual(290)
+    socket.destroy()
+  })
+
+  it('with deliveryTimeout Infinity, waits for the client however long it takes', async () => {
+    const big = 'x'.repeat(32 * 1024 * 1024)
+    let ranWith!: (bytes: number) => void
+    const taskRan = new Promise<number>((resolve) => (ranWith = resolve))
+    let received = 0
+    const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text(big), () => ranWith(received)))
+    const server = await start(app, { deliveryTimeout: Infinity })
+    const { port } = new URL(server.url!)
+    const socket = connect(Number(port), '127.0.0.1')
+    socket.on('error', () => {})
+    socket.on('data', (chunk) => (received += chunk.length))
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+    // The task only starts once the whole body left, so this client has nearly all of it.
+    expect(await taskRan).toBeGreaterThan(big.length - 8 * 1024 * 1024)
     socket.destroy()
   })
 

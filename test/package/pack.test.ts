@@ -68,21 +68,34 @@ describe('the packed tarball', () => {
     writeFileSync(
       join(project, 'app.ts'),
       `import { Hono } from 'hono'
+import { hc, type InferResponseType } from 'hono/client'
 import { respond, after, type TaskReport } from 'finish-request'
 import { serve } from 'finish-request/node'
 import { worker } from 'finish-request/cloudflare'
 import { createExecutionContext, waitOnExecutionContext } from 'finish-request/testing'
 
+/** true only when A and B are the same type (not merely assignable either way). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+
 const app = new Hono().post('/export', (c) => {
   after(c.executionCtx, async (signal: AbortSignal) => { signal.throwIfAborted() }, { name: 'log', timeout: 1000 })
-  return respond(c.executionCtx, c.json({ code: 0 as const }), async () => {})
+  const typed = c.json({ code: 0 as const })
+  const returned = respond(c.executionCtx, typed, async () => {})
+  // respond() hands back the caller's own typed response, not a plain Response.
+  const same: Equal<typeof returned, typeof typed> = true
+  // @ts-expect-error a plain Response is not what was given
+  const plain: Equal<typeof returned, Response> = true
+  void same, plain
+  return returned
 })
-type Body = Awaited<ReturnType<Awaited<ReturnType<typeof app.request>>['json']>>
+// What a Hono RPC client sees: the route's JSON body, typed.
+type Body = InferResponseType<ReturnType<typeof hc<typeof app>>['export']['$post']>
+const body: Equal<Body, { code: 0 }> = true
 const server = serve(app, { port: 0, onTaskEnd: (r: TaskReport) => void r.status })
 export default worker(app)
 const ctx = createExecutionContext()
 const reports: Promise<TaskReport[]> = waitOnExecutionContext(ctx)
-void server, reports, (null as unknown as Body)
+void server, reports, body
 // @ts-expect-error a task must be a function
 respond(createExecutionContext(), new Response(), 'nope')
 `,
@@ -104,7 +117,7 @@ respond(createExecutionContext(), new Response(), 'nope')
       }),
     )
     execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' })
-  })
+  }, 60_000)
 
   it('type-checks under Deno, resolving the types through node_modules', () => {
     writeFileSync(

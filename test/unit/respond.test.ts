@@ -46,10 +46,20 @@ describe('respond()', () => {
 
   it('records the request and a duration in the report', async () => {
     const ctx = createExecutionContext({ request: new Request('http://x.test/export', { method: 'POST' }) })
-    after(ctx, () => sleep(30))
+    const registeredAt = performance.now()
+    let ran = { from: 0, to: 0 }
+    after(ctx, async () => {
+      const from = performance.now()
+      await sleep(5)
+      ran = { from, to: performance.now() }
+    })
     const [report] = await waitOnExecutionContext(ctx)
+    const waited = performance.now() - registeredAt
     expect(report.request).toEqual({ method: 'POST', url: 'http://x.test/export' })
-    expect(report.durationMs).toBeGreaterThanOrEqual(25)
+    // Measured from the task's start to its end: no less than what the task saw, no
+    // more than what the test waited. Bounds by other clocks, not by wall-clock guesses.
+    expect(report.durationMs).toBeGreaterThanOrEqual(ran.to - ran.from)
+    expect(report.durationMs).toBeLessThanOrEqual(waited)
   })
 })
 
@@ -70,7 +80,8 @@ describe('failures', () => {
         throw { code: 42 }
       })
       const reports = await waitOnExecutionContext(ctx)
-      await sleep(10)
+      // Node emits unhandledRejection once the microtask queue drains: by the next macrotask.
+      await new Promise((resolve) => setImmediate(resolve))
       expect(reports).toHaveLength(4)
       expect(reports.every((r) => r.status === 'error' && r.error instanceof Error)).toBe(true)
       const messages = reports.map((r) => r.error!.message)
@@ -229,16 +240,28 @@ describe('bad arguments', () => {
 
 describe('batched macrotasks', () => {
   it('runs every callback of one turn, in order, on a single later timer', async () => {
-    const later = batched()
-    const order: string[] = []
-    later(() => order.push('a'))
-    later(() => order.push('b'))
-    await Promise.resolve()
-    expect(order).toEqual([])
-    await new Promise((resolve) => setTimeout(resolve, 5))
-    expect(order).toEqual(['a', 'b'])
-    later(() => order.push('c'))
-    await new Promise((resolve) => setTimeout(resolve, 5))
-    expect(order).toEqual(['a', 'b', 'c'])
+    const timers = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      const later = batched()
+      const order: string[] = []
+      let turnEnded!: () => void
+      const ended = new Promise<void>((resolve) => (turnEnded = resolve))
+      later(() => order.push('a'))
+      later(() => {
+        order.push('b')
+        turnEnded()
+      })
+      await Promise.resolve()
+      expect(order).toEqual([])
+      await ended
+      expect(order).toEqual(['a', 'b'])
+      expect(timers).toHaveBeenCalledTimes(1)
+      // The batch is spent: the next callback gets a timer of its own.
+      await new Promise<void>((resolve) => later(() => resolve(void order.push('c'))))
+      expect(order).toEqual(['a', 'b', 'c'])
+      expect(timers).toHaveBeenCalledTimes(2)
+    } finally {
+      timers.mockRestore()
+    }
   })
 })
