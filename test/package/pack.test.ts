@@ -116,7 +116,12 @@ respond(createExecutionContext(), new Response(), 'nope')
         files: ['app.ts'],
       }),
     )
-    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' })
+    try {
+      execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' })
+    } catch (error) {
+      // tsc prints its findings on stdout: put them in the failure, not just "Command failed".
+      throw new Error(`tsc found errors in the consumer app:\n${(error as { stdout?: string }).stdout}`)
+    }
   }, 60_000)
 
   it('type-checks under Deno, resolving the types through node_modules', () => {
