@@ -41,6 +41,7 @@ export function startServer<Env>(host: Host<Env>, listener: Listener): Server {
     (closing ??= (async () => {
       host.closing = true
       const { supervisor } = host
+      supervisor.announceClosing()
       const before = { completed: supervisor.completed, abandoned: supervisor.abandoned }
       const deadline = performance.now() + host.gracePeriod
       await listening.catch(() => {})
