@@ -3,7 +3,8 @@
 // SIGTERM) and into `events`, which GET /events returns while the server is up.
 import { Hono } from 'hono'
 import { streamText } from 'hono/streaming'
-import { after, respond, type TaskReport } from 'finish-request'
+import { after, respond, type TaskReport, type TaskSource } from 'finish-request'
+import { inspector } from 'finish-request/inspector'
 
 type Event = { type: string; id?: string; at: number; [key: string]: unknown }
 
@@ -33,6 +34,11 @@ function busy(ms: number): void {
 }
 
 export const app = new Hono()
+
+/** Mounts the inspector of what serve() returned (before the first request is routed). */
+export function mountInspector(source: TaskSource): void {
+  app.mount('/_tasks', inspector(source))
+}
 
 app.get('/events', (c) => c.json(events))
 
