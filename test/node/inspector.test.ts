@@ -1,6 +1,7 @@
 // The inspector on a real Node server: mounted and as a plain route, its event stream,
 // its bounds (watchers, history), and that it costs nothing once nobody watches.
 import { Hono } from 'hono'
+import { basicAuth } from 'hono/basic-auth'
 import { afterEach, describe, expect, it } from 'vitest'
 import { serve, type Server } from '../../adapters/node.ts'
 import { inspector, type InspectorOptions } from '../../src/inspector/index.ts'
@@ -194,6 +195,26 @@ describe('inspector() mounted in Hono under /_tasks', () => {
     expect(await server.close()).toEqual({ completed: 0, abandoned: 0 })
     await stream.end()
     expect(stream.events.at(-1)).toMatchObject({ type: 'closing', pending: 0 })
+  })
+})
+
+describe('inspector() behind Hono middleware', () => {
+  it('is guarded on every path by basicAuth registered before the mount, as the README shows', async () => {
+    const app = new Hono()
+    const server = serve(app, { port: 0, hostname: '127.0.0.1', signals: false })
+    servers.push(server)
+    app.use('/_tasks/*', basicAuth({ username: 'ops', password: 'secret' }))
+    app.mount('/_tasks', inspector(server))
+    await server.ready()
+    for (const path of ['_tasks', '_tasks/', '_tasks/events']) {
+      const refused = await fetch(new URL(path, server.url))
+      expect(refused.status, path).toBe(401)
+      await refused.text()
+    }
+    const authorization = `Basic ${btoa('ops:secret')}`
+    const page = await fetch(new URL('_tasks', server.url), { headers: { authorization } })
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<h1>Tasks</h1>')
   })
 })
 
