@@ -42,7 +42,7 @@ const workerd: Runtime = {
     'the inspector: events arrive as tasks run, and the page lists them':
       'worker() returns no TaskSource: each request\'s tasks go to the platform\'s ctx.waitUntil, across isolates nothing could watch',
   },
-  async start() {
+  async start(env) {
     const bundle = await build({
       entryPoints: [entry('worker.ts')],
       bundle: true,
@@ -56,9 +56,11 @@ const workerd: Runtime = {
     const stdout = new PassThrough()
     const stderr = new PassThrough()
     const mf = new Miniflare({
-      modules: true,
-      script: bundle.outputFiles[0].text,
+      // As wrangler passes a bundle: as modules, so its computed import('node:async_hooks') is not resolved ahead.
+      modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0].text }],
       compatibilityDate: '2025-09-01',
+      // nodejs_als gives the ctx-free after(task); WORKERD_FLAGS='' checks a worker without it.
+      compatibilityFlags: (env.WORKERD_FLAGS ?? 'nodejs_als').split(',').filter(Boolean),
       host: '127.0.0.1',
       port: 0,
       handleRuntimeStdio(out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) {
