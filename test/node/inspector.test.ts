@@ -1,9 +1,11 @@
 // The inspector on a real Node server: mounted and as a plain route, its event stream,
 // its bounds (watchers, history), and that it costs nothing once nobody watches.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Hono } from 'hono'
 import { basicAuth } from 'hono/basic-auth'
 import { afterEach, describe, expect, it } from 'vitest'
-import { serve, type Server } from '../../adapters/node.ts'
+import { handle, serve, type Server } from '../../adapters/node.ts'
 import { inspector, type InspectorOptions } from '../../src/inspector/index.ts'
 import { after, respond, type TaskSource } from '../../src/index.ts'
 import { EventStreamReader } from '../support/event-stream.ts'
@@ -215,6 +217,30 @@ describe('inspector() behind Hono middleware', () => {
     const page = await fetch(new URL('_tasks', server.url), { headers: { authorization } })
     expect(page.status).toBe(200)
     expect(await page.text()).toContain('<h1>Tasks</h1>')
+  })
+})
+
+describe('inspector() of handle()', () => {
+  it('watches a handler on the user\'s own http server, and its close() ends the streams', async () => {
+    const app = new Hono()
+    app.get('/', (c) => respond(c.executionCtx, c.text('ok'), function handled() {}))
+    const handler = handle(app, { gracePeriod: 60_000 })
+    app.mount('/_tasks', inspector(handler))
+    const http = createServer(handler.listener)
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`
+    try {
+      const { stream } = await watch(`${base}_tasks/events`)
+      await stream.event((e) => e.type === 'snapshot', 'the snapshot')
+      await (await fetch(base)).text()
+      await stream.event((e) => e.type === 'ended' && e.report.name === 'handled', 'the report')
+      expect(await handler.close()).toEqual({ completed: 0, abandoned: 0 })
+      await stream.end()
+      expect(stream.events.at(-1)).toMatchObject({ type: 'closing' })
+    } finally {
+      http.closeAllConnections()
+      await new Promise((resolve) => http.close(resolve))
+    }
   })
 })
 
