@@ -8,8 +8,16 @@ import type { TaskEntry, WireEvent } from './wire.ts'
  */
 export class TaskLog {
   private readonly entries = new Map<number, TaskEntry>()
+  /**
+   * Registration order, as a ring: a Map used as a queue (delete its first key) gets
+   * slower with every deletion, as V8 skips the holes left at its head until it rehashes.
+   */
+  private readonly order: Array<TaskEntry | undefined>
+  private oldest = 0
 
-  constructor(readonly limit: number) {}
+  constructor(readonly limit: number) {
+    this.order = new Array(limit)
+  }
 
   get size(): number {
     return this.entries.size
@@ -67,12 +75,20 @@ export class TaskLog {
 
   /** Oldest first, as registered. */
   tasks(): TaskEntry[] {
-    return [...this.entries.values()]
+    const list: TaskEntry[] = []
+    for (let i = 0; i < this.limit; i++) {
+      const entry = this.order[(this.oldest + i) % this.limit]
+      if (entry && this.entries.get(entry.id) === entry) list.push(entry)
+    }
+    return list
   }
 
+  /** Takes the oldest slot, forgetting whoever held it. */
   private add(entry: TaskEntry): void {
-    this.entries.delete(entry.id)
+    const evicted = this.order[this.oldest]
+    if (evicted && this.entries.get(evicted.id) === evicted) this.entries.delete(evicted.id)
+    this.order[this.oldest] = entry
+    this.oldest = (this.oldest + 1) % this.limit
     this.entries.set(entry.id, entry)
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!)
   }
 }
