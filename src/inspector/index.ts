@@ -49,7 +49,7 @@ export function inspector(source: TaskSource, options: InspectorOptions = {}): I
     // Routed by the last path segment, so it works mounted (the prefix stripped) and as a
     // plain route (the full path) alike.
     const path = new URL(request.url).pathname.replace(/\/+$/, '')
-    if (path.endsWith('/events')) return events(hub, request)
+    if (path.endsWith('/events')) return events(hub)
     return new Response(renderPage(hub.log.tasks(), source.pending, Date.now()), {
       headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE },
     })
@@ -59,14 +59,13 @@ export function inspector(source: TaskSource, options: InspectorOptions = {}): I
 const NO_STORE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }
 const PLAIN = { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }
 
-function events(hub: Hub, request: Request): Response {
+function events(hub: Hub): Response {
   const watcher = hub.open()
   if (typeof watcher === 'string') {
     return new Response(`inspector: ${watcher}\n`, { status: 503, headers: { 'retry-after': '5', ...PLAIN } })
   }
-  // Belt and braces: the runtime cancels the body when the client leaves, and aborts the
-  // request's signal too; whichever comes first ends the watcher (once).
-  request.signal?.addEventListener('abort', () => watcher.end(), { once: true })
+  // When the client leaves, every runtime cancels the body: that ends the watcher. (Not
+  // request.signal: Deno's aborts on successful responses too, and warns about it.)
   return new Response(watcher.body, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',

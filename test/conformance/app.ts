@@ -35,9 +35,12 @@ function busy(ms: number): void {
 
 export const app = new Hono()
 
-/** Mounts the inspector of what serve() returned (before the first request is routed). */
+/**
+ * Mounts the inspector of what serve() returned (before the first request is routed).
+ * One watcher at most: a stream whose client left must free its place.
+ */
 export function mountInspector(source: TaskSource): void {
-  app.mount('/_tasks', inspector(source))
+  app.mount('/_tasks', inspector(source, { maxWatchers: 1 }))
 }
 
 app.get('/events', (c) => c.json(events))

@@ -153,6 +153,15 @@ for (const runtime of runtimes) {
         } finally {
           controller.abort()
         }
+        // The client left: its watcher is gone (maxWatchers is 1), so a new stream is let in.
+        let again = await get('/_tasks/events')
+        for (let tries = 0; again.status === 503 && tries < 200; tries++) {
+          await again.text()
+          await new Promise((resolve) => setTimeout(resolve, 10))
+          again = await get('/_tasks/events')
+        }
+        expect(again.status).toBe(200)
+        await again.body!.cancel()
       })
 
       test('bad arguments throw a TypeError naming the argument', async () => {
