@@ -49,7 +49,11 @@ export function inspector(source: TaskSource, options: InspectorOptions = {}): I
     // Routed by the last path segment, so it works mounted (the prefix stripped) and as a
     // plain route (the full path) alike.
     const path = new URL(request.url).pathname.replace(/\/+$/, '')
-    if (path.endsWith('/events')) return events(hub)
+    if (path.endsWith('/events')) {
+      // A HEAD has no body to cancel when its client leaves: it must not take a watcher's place.
+      if (request.method === 'HEAD') return new Response(null, { headers: EVENT_STREAM })
+      return events(hub)
+    }
     return new Response(renderPage(hub.log.tasks(), source.pending, Date.now()), {
       headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE },
     })
@@ -58,6 +62,12 @@ export function inspector(source: TaskSource, options: InspectorOptions = {}): I
 
 const NO_STORE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }
 const PLAIN = { 'content-type': 'text/plain; charset=utf-8', ...NO_STORE }
+const EVENT_STREAM = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  // Proxies such as nginx buffer responses unless told not to.
+  'x-accel-buffering': 'no',
+  ...NO_STORE,
+}
 
 function events(hub: Hub): Response {
   const watcher = hub.open()
@@ -66,14 +76,7 @@ function events(hub: Hub): Response {
   }
   // When the client leaves, every runtime cancels the body: that ends the watcher. (Not
   // request.signal: Deno's aborts on successful responses too, and warns about it.)
-  return new Response(watcher.body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      // Proxies such as nginx buffer responses unless told not to.
-      'x-accel-buffering': 'no',
-      ...NO_STORE,
-    },
-  })
+  return new Response(watcher.body, { headers: EVENT_STREAM })
 }
 
 function count(argument: string, value: unknown, fallback: number): number {

@@ -132,6 +132,8 @@ describe('inspector() mounted in Hono under /_tasks', () => {
     const { url, get, subscribed } = await start()
     await get('quick')
     await get('_tasks/')
+    const head = await fetch(url('_tasks/events'), { method: 'HEAD' })
+    expect(head.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
     expect(subscribed()).toBe(0)
     const one = await watch(url('_tasks/events'))
     const two = await watch(url('_tasks/events'))
