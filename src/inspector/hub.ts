@@ -18,7 +18,7 @@ export interface HubOptions {
  * watcher is open, so an unwatched server builds no events at all. Events are gathered
  * for `flushInterval` ms, serialised once and written to every watcher as one chunk; a
  * burst larger than the history is replaced by a snapshot, so a flood costs each
- * watcher at most one snapshot per flush.
+ * watcher at most one snapshot per flush, and flushes slow down while the flood lasts.
  */
 export class Hub {
   readonly log: TaskLog
@@ -28,6 +28,7 @@ export class Hub {
   private overflowed = false
   private flushTimer: ReturnType<typeof setTimeout> | undefined
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined
+  private interval: number
   closed = false
 
   constructor(
@@ -35,6 +36,7 @@ export class Hub {
     private readonly options: HubOptions,
   ) {
     this.log = new TaskLog(options.history)
+    this.interval = options.flushInterval
   }
 
   get size(): number {
@@ -77,11 +79,14 @@ export class Hub {
     } else {
       this.batch.push(frame(wire))
     }
-    this.flushTimer ??= setTimeout(() => this.flush(), this.options.flushInterval)
+    this.flushTimer ??= setTimeout(() => this.flush(), this.interval)
   }
 
   private flush(): void {
     this.flushTimer = undefined
+    // Under a sustained flood, snapshots go out less and less often (up to one a second),
+    // so that watching a busy server costs it little; a quiet moment restores the pace.
+    this.interval = this.overflowed ? Math.min(this.interval * 2, 1000) : this.options.flushInterval
     const text = this.overflowed ? this.snapshotFrame() : this.batch.join('')
     this.batch = []
     this.overflowed = false
