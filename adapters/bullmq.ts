@@ -54,7 +54,7 @@ const KEEP = { completed: 24 * 3600, failed: 7 * 24 * 3600 }
 
 /** Durable jobs on BullMQ: `define` them, register them in requests, and `work()` them anywhere. */
 export class BullQueue extends JobQueue {
-  private producer: { client: Redis; queue: Queue } | undefined
+  private producer: Producer | undefined
   private readonly workers = new Set<RunningWorker>()
   private readonly connection: string | Redis
   private readonly prefix: string | undefined
@@ -92,11 +92,14 @@ export class BullQueue extends JobQueue {
     return {}
   }
 
-  protected override async send(message: JobMessage): Promise<string> {
+  protected override async send(message: JobMessage, signal: AbortSignal): Promise<string> {
     // Created on first use: importing the app (a test, a build) opens no connection.
-    this.producer ??= this.openProducer()
+    const producer = (this.producer ??= new Producer(this.client(PRODUCER), this.name, this.prefix))
+    await producer.ready(signal)
+    // The caller gave up waiting (and runs the job itself, or refused): too late to send.
+    signal.throwIfAborted()
     const data: JobData = { payload: message.json, request: message.request }
-    const job = await this.producer.queue.add(message.name, data, {
+    const job = await producer.queue.add(message.name, data, {
       jobId: message.id === undefined ? undefined : toEngineId(message.id),
       attempts: message.attempts,
       backoff: message.backoff,
@@ -104,15 +107,6 @@ export class BullQueue extends JobQueue {
       removeOnFail: { age: this.keep.failed },
     })
     return message.id ?? String(job.id)
-  }
-
-  private openProducer(): { client: Redis; queue: Queue } {
-    // Without the offline queue, a command sent while Redis is unreachable fails at
-    // once instead of holding the response until Redis is back.
-    const client = this.client({ maxRetriesPerRequest: 1, enableOfflineQueue: false })
-    const queue = new Queue(this.name, { connection: client, prefix: this.prefix })
-    queue.on('error', () => {})
-    return { client, queue }
   }
 
   /** Runs this queue's jobs in this process until `close()` (or a signal). */
@@ -214,10 +208,58 @@ export class BullQueue extends JobQueue {
     await Promise.all([...this.workers].map((w) => w.close()))
     const producer = this.producer
     this.producer = undefined
-    if (producer) {
-      await producer.queue.close().catch(() => {})
-      await producer.client.quit().catch(() => producer.client.disconnect())
-    }
+    await producer?.close()
+  }
+}
+
+/**
+ * The producer connection fails fast rather than late: no offline queue (a command
+ * while Redis is unreachable fails at once instead of holding the response until Redis
+ * is back) and no resending after a reconnect (a job the request gave up on and ran
+ * itself must not be enqueued behind its back).
+ */
+const PRODUCER: RedisOptions = { maxRetriesPerRequest: 0, enableOfflineQueue: false, autoResendUnfulfilledCommands: false }
+
+class Producer {
+  readonly queue: Queue
+  private connectedOnce = false
+
+  constructor(
+    readonly client: Redis,
+    name: string,
+    prefix: string | undefined,
+  ) {
+    this.queue = new Queue(name, { connection: client, prefix })
+    this.queue.on('error', () => {})
+    client.on('ready', () => (this.connectedOnce = true))
+  }
+
+  /**
+   * Resolves once the connection is ready. The first connection is waited for (until
+   * `signal` aborts); after that, a connection that is not ready means Redis is down,
+   * and waiting would only hold the response.
+   */
+  ready(signal: AbortSignal): Promise<void> {
+    const { status } = this.client
+    if (status === 'ready') return Promise.resolve()
+    if (this.connectedOnce || status === 'end') return Promise.reject(new Error(`Redis connection is ${status}`))
+    return new Promise((resolve, reject) => {
+      const onReady = (): void => {
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      const onAbort = (): void => {
+        this.client.off('ready', onReady)
+        reject(signal.reason)
+      }
+      this.client.once('ready', onReady)
+      signal.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close().catch(() => {})
+    await this.client.quit().catch(() => this.client.disconnect())
   }
 }
 

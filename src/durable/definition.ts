@@ -89,8 +89,12 @@ export abstract class JobQueue<Extra = {}> {
     this.enqueueTimeout = checkTimeout(call, 'options.enqueueTimeout', enqueueTimeout) ?? DEFAULTS.enqueueTimeout
   }
 
-  /** Hands one job to the engine; resolves to its id once the engine acknowledged it. */
-  protected abstract send(message: JobMessage): Promise<string>
+  /**
+   * Hands one job to the engine; resolves to its id once the engine acknowledged it.
+   * Once `signal` has aborted (the caller gave up and fell back), the job must not be
+   * handed over any more: it would run twice.
+   */
+  protected abstract send(message: JobMessage, signal: AbortSignal): Promise<string>
 
   /** What a handler running in this process gets besides its control (`env` on Workers). */
   protected abstract extra(): Extra
@@ -126,7 +130,7 @@ export abstract class JobQueue<Extra = {}> {
       enqueue: {
         value: (payload: Payload, enqueue?: EnqueueOptions): Promise<string> => {
           const message = prepare('.enqueue', payload, enqueue)
-          return this.send({ ...message, request: UNKNOWN_REQUEST })
+          return this.sendWithinTimeout({ ...message, request: UNKNOWN_REQUEST })
         },
       },
     })
@@ -140,7 +144,7 @@ export abstract class JobQueue<Extra = {}> {
       name: message.name,
       persist: async (request, onError): Promise<PersistOutcome> => {
         try {
-          await this.withinTimeout(this.send({ ...message, request }))
+          await this.sendWithinTimeout({ ...message, request })
           return undefined
         } catch (cause) {
           const fallback = this.whenDown === 'refuse' ? 'the request was answered 503' : 'it runs in this process after the response'
@@ -174,13 +178,18 @@ export abstract class JobQueue<Extra = {}> {
     return run
   }
 
-  private withinTimeout<T>(work: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined
+  private sendWithinTimeout(message: JobMessage): Promise<string> {
     const ms = this.enqueueTimeout
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no acknowledgement within ${ms} ms`)), ms)
+      timer = setTimeout(() => {
+        const error = new Error(`no acknowledgement within ${ms} ms`)
+        controller.abort(error)
+        reject(error)
+      }, ms)
     })
-    return Promise.race([work, late]).finally(() => clearTimeout(timer))
+    return Promise.race([this.send(message, controller.signal), late]).finally(() => clearTimeout(timer))
   }
 }
 
