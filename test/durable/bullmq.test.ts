@@ -166,7 +166,9 @@ describe('finish-request/bullmq', () => {
     const jobs = jobsFor()
     let runs = 0
     const charge = jobs.define('charge', async () => void runs++)
-    const app = new Hono().post('/pay', (c) => respond(c.executionCtx, c.text('ok'), charge({ order: 7 }, { id: 'order:7' })))
+    // The ctx-free form, from a service function the route calls.
+    const pay = (order: number) => respond(new Response('ok'), charge({ order }, { id: `order:${order}` }))
+    const app = new Hono().post('/pay', () => pay(7))
     const server = await served(app)
     for (let i = 0; i < 3; i++) expect((await fetch(new URL('pay', server.url), { method: 'POST' })).status).toBe(200)
     expect(await charge.enqueue({ order: 7 }, { id: 'order:7' })).toBe('order:7')

@@ -16,6 +16,8 @@ let url: URL
 beforeAll(async () => {
   const bundle = await build({
     entryPoints: [fileURLToPath(new URL('./entries/queue-worker.ts', import.meta.url))],
+    // workerd's own, as wrangler leaves them.
+    external: ['node:*', 'cloudflare:*'],
     bundle: true,
     write: false,
     format: 'esm',
@@ -31,9 +33,11 @@ beforeAll(async () => {
     } catch {}
   })
   mf = new Miniflare({
-    modules: true,
-    script: bundle.outputFiles[0].text,
+    // As wrangler passes a bundle: its computed import('node:async_hooks') is not resolved ahead.
+    modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0].text }],
     compatibilityDate: '2025-09-01',
+    // For the ctx-free after(task).
+    compatibilityFlags: ['nodejs_als'],
     queueProducers: { EXPORTS: { queueName: 'exports' } },
     queueConsumers: { exports: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },
     handleRuntimeStdio(out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) {
@@ -76,7 +80,7 @@ describe('Cloudflare Queues in workerd', () => {
     ])
   })
 
-  it("a failing job is retried with the platform's retry, one report per attempt", async () => {
+  it("a failing job (registered with the ctx-free after(task)) is retried with the platform's retry, one report per attempt", async () => {
     const response = await mf.dispatchFetch(new URL('/flaky?id=flaky:1&fail=2', url))
     expect(response.status).toBe(200)
     await waitFor(() => reportsOf('flaky:1').some((r) => r.status === 'ok'), 'the third attempt to succeed', 30_000)
