@@ -11,7 +11,7 @@ import type { JobInfo, ReportOptions, RequestInfo, TaskSource } from '../src/typ
 import { checkCount, fail } from '../src/validate.ts'
 
 export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions, QueueOptions } from '../src/durable/definition.ts'
-export type { DrainResult }
+export type { DrainResult, BullQueue }
 
 export interface BullQueueOptions extends QueueOptions {
   /** A Redis URL (`redis://127.0.0.1:6379`), or an ioredis client whose settings are copied (it is left alone). */
@@ -53,7 +53,7 @@ interface JobData {
 const KEEP = { completed: 24 * 3600, failed: 7 * 24 * 3600 }
 
 /** Durable jobs on BullMQ: `define` them, register them in requests, and `work()` them anywhere. */
-export class BullQueue extends JobQueue {
+class BullQueue extends JobQueue {
   private producer: Producer | undefined
   private readonly workers = new Set<RunningWorker>()
   private readonly connection: string | Redis

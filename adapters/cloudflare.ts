@@ -7,7 +7,7 @@ import { JobRunner } from '../src/durable/runner.ts'
 import { fail } from '../src/validate.ts'
 import { consumer, CloudflareQueue } from './cloudflare-queues.ts'
 
-export { queue, CloudflareQueue, type CloudflareQueueOptions } from './cloudflare-queues.ts'
+export { queue, type CloudflareQueue, type CloudflareQueueOptions } from './cloudflare-queues.ts'
 export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions } from './cloudflare-queues.ts'
 
 export interface WorkerOptions extends ReportOptions {
