@@ -15,7 +15,7 @@ const zipAsync = (files: Record<string, Uint8Array>) =>
     zip(files, { level: 9 }, (error, data) => (error ? reject(error) : resolve(data))),
   )
 
-async function writeStats(id: string, signal: AbortSignal): Promise<void> {
+export async function writeStats(id: string, signal: AbortSignal): Promise<void> {
   // Stands in for a slow database write.
   await new Promise((resolve) => setTimeout(resolve, 300))
   signal.throwIfAborted()
@@ -23,7 +23,7 @@ async function writeStats(id: string, signal: AbortSignal): Promise<void> {
   await appendFile(join(outDir, 'stats.jsonl'), JSON.stringify({ id, at: new Date().toISOString() }) + '\n')
 }
 
-async function buildZip(id: string): Promise<string> {
+export async function buildZip(id: string): Promise<string> {
   const rows = Array.from({ length: 40_000 }, (_, i) => `${i},user-${i % 977},${(i * 7919) % 10_000}`).join('\n')
   const encode = (text: string) => new TextEncoder().encode(text)
   const archive = await zipAsync({
