@@ -60,7 +60,8 @@ describe.each(durableRuntimes)('R9 engine down on $name', (runtime) => {
       figures('R9', runtime.name, {
         downRequests: REQUESTS,
         down2xx: down.filter((o) => o.status === 200).length,
-        downMsPerRequest: downMs / (REQUESTS / CONNECTIONS),
+        // Each round is CONNECTIONS requests at once: about one request's latency.
+        downMsPerRound: downMs / (REQUESTS / CONNECTIONS),
         fallbacks: web.events.filter((e) => e.type === 'error').length,
         fallbacksReported: downIds.filter((id) => errors.get(id) === 1).length,
         fallbacksRun: downIds.filter((id) => doneInWeb.get(id) === 1).length,
