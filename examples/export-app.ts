@@ -16,7 +16,7 @@ export const outDir = join(tmpdir(), 'finish-request-demo')
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const since = (start: number) => `${(performance.now() - start).toFixed(0)} ms`
 
-async function writeStats(id: string, signal: AbortSignal): Promise<void> {
+export async function writeStats(id: string, signal: AbortSignal): Promise<void> {
   // Stands in for a slow database write.
   await sleep(300)
   signal.throwIfAborted()
@@ -26,7 +26,7 @@ async function writeStats(id: string, signal: AbortSignal): Promise<void> {
 
 const FILES = ['orders', 'customers', 'invoices', 'refunds', 'shipments', 'products']
 
-async function buildZip(id: string, signal: AbortSignal, task: TaskControl): Promise<string> {
+export async function buildZip(id: string, signal: AbortSignal, task: TaskControl): Promise<string> {
   const chunks: Uint8Array[] = []
   const zip = new Zip((error, chunk) => {
     if (error) throw error
