@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
-const entries = ['', '/node', '/bun', '/deno', '/cloudflare', '/testing']
+const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector']
 
 let project: string
 let files: string[]
@@ -29,6 +29,9 @@ beforeAll(() => {
   symlinkSync(join(root, 'node_modules/hono'), join(project, 'node_modules/hono'))
   symlinkSync(join(root, 'node_modules/@hono/node-server'), join(project, 'node_modules/@hono/node-server'))
   symlinkSync(join(root, 'node_modules/@types'), join(project, 'node_modules/@types'))
+  // finish-request/bullmq's optional peers.
+  symlinkSync(join(root, 'node_modules/bullmq'), join(project, 'node_modules/bullmq'))
+  symlinkSync(join(root, 'node_modules/ioredis'), join(project, 'node_modules/ioredis'))
   writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'finish-request': '*' } }))
   writeFileSync(
     join(project, 'check.mjs'),
@@ -41,17 +44,20 @@ afterAll(() => rmSync(project, { recursive: true, force: true }))
 
 const expectedExports = [
   ['after', 'respond'],
-  ['serve'],
-  ['serve'],
-  ['serve'],
-  ['worker'],
+  ['handle', 'serve'],
+  ['handle', 'serve'],
+  ['handle', 'serve'],
+  ['handle', 'serve'],
+  ['queue', 'worker'],
+  ['queue'],
   ['createExecutionContext', 'waitOnExecutionContext'],
+  ['inspector'],
 ]
 
 describe('the packed tarball', () => {
   it('holds the built files, types, README, CHANGELOG and LICENSE, and no sources or tests', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']))
-    for (const e of entries) expect(files).toContain(`dist/${e.slice(1) || 'index'}.js`)
+    for (const e of entries.filter((e) => e !== '/serve')) expect(files).toContain(`dist/${e.slice(1) || 'index'}.js`)
     expect(files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f))).toEqual([])
   })
 
@@ -62,6 +68,16 @@ describe('the packed tarball', () => {
   ])('imports every entry point from node_modules on %s', (_, command, args) => {
     const output = execFileSync(command, args, { cwd: project, encoding: 'utf8' })
     expect(JSON.parse(output)).toEqual(expectedExports)
+  })
+
+  it.each([
+    ['node', process.execPath, ['resolve.mjs']],
+    ['bun', bin('bun'), ['resolve.mjs']],
+    ['deno', bin('deno'), ['run', '--allow-all', '--quiet', 'resolve.mjs']],
+  ])('finish-request/serve picks the %s adapter by export condition', (runtime, command, args) => {
+    writeFileSync(join(project, 'resolve.mjs'), `console.log(import.meta.resolve('finish-request/serve'))\n`)
+    const resolved = execFileSync(command, args, { cwd: project, encoding: 'utf8' }).trim()
+    expect(resolved).toMatch(new RegExp(`/dist/${runtime}\\.js$`))
   })
 
   it('type-checks a Hono app that uses it, keeping c.json()’s typed response', () => {

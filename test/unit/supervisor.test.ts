@@ -272,7 +272,7 @@ describe('task events', () => {
     })
     await supervisor.idle()
     expect(events.map((e) => e.type)).toEqual(['registered', 'started', 'progress', 'progress', 'ended'])
-    expect(new Set(events.map((e) => e.id))).toEqual(new Set([run.id]))
+    expect(new Set(events.map((e) => ('id' in e ? e.id : undefined)))).toEqual(new Set([run.id]))
     expect(events[0]).toMatchObject({ name: 'zip', request, job: { id: 'j' } })
     expect(events[2]).toMatchObject({ done: 1, total: 4 })
     expect(events[3]).toMatchObject({ done: 2 })
