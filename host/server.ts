@@ -28,10 +28,12 @@ export function startServer<S extends Server>(host: Host, listen: ListenConfig, 
   listening.catch(() => {})
 
   let closing: Promise<DrainResult> | undefined
+  // host.close() runs at once, so the server refuses and counts from this very call
+  // (a task settling a microtask later is one the drain completed); only stopping the
+  // listener waits for it to have started.
   const close = (): Promise<DrainResult> =>
-    (closing ??= listening
-      .catch(() => {})
-      .then(() => host.close(runtime))
+    (closing ??= host
+      .close({ stop: () => listening.then(() => runtime.stop(), () => runtime.stop()), forceStop: () => runtime.forceStop() })
       .finally(() => unsubscribe.forEach((off) => off())))
 
   const onSignal = (): void => {
