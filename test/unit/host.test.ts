@@ -34,7 +34,7 @@ const nextTurn = () => new Promise((resolve) => setTimeout(resolve, 5))
 describe('the gate, where the runtime reports no delivery', () => {
   it('releases a task once the handler has returned, not while it still works', async () => {
     const order: string[] = []
-    const { host, reports } = hosted(async (_, __, ctx) => {
+    const { host } = hosted(async (_, __, ctx) => {
       after(ctx, () => void order.push('task'))
       await nextTurn()
       order.push('returning')
