@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { ServerResponse } from 'node:http'
+import type { Http2ServerResponse } from 'node:http2'
 import type { AddressInfo } from 'node:net'
-import { createAdaptorServer, getRequestListener, type HttpBindings, type ServerType } from '@hono/node-server'
+import { createAdaptorServer, getRequestListener, type Http2Bindings, type HttpBindings, type ServerType } from '@hono/node-server'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
 import { deliverAtOnce } from '../src/context.ts'
 import type { App } from '../src/types.ts'
@@ -41,7 +42,7 @@ export type NodeEnv<Env> = Env & HttpBindings
 
 export interface NodeHandler extends Handler {
   /** For @hono/node-server: `serve({ fetch: handler.fetch })`; it reads `outgoing` from the bindings to see delivery. */
-  fetch(request: Request, bindings?: Partial<HttpBindings>): Response | Promise<Response>
+  fetch(request: Request, bindings?: Partial<HttpBindings | Http2Bindings>): Response | Promise<Response>
   /** For `http.createServer(handler.listener)`, `https.createServer(options, handler.listener)`, or Express. */
   listener: ReturnType<typeof getRequestListener>
 }
@@ -108,7 +109,7 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
   const env = host.config.env
   // With no env of the user's, @hono/node-server's own bindings object is the env: no copy per request.
   const own = env !== null && typeof env === 'object' && Object.keys(env).length > 0
-  const fetch = (request: Request, bindings?: Partial<HttpBindings>): Response | Promise<Response> => {
+  const fetch = (request: Request, bindings?: Partial<HttpBindings | Http2Bindings>): Response | Promise<Response> => {
     const outgoing = bindings?.outgoing
     const merged = own ? { ...(env as object), ...bindings } : (bindings ?? env)
     return outgoing ? host.handle(request, merged, watchResponse, outgoing) : host.handle(request, merged, deliverAtOnce, undefined)
@@ -125,7 +126,7 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
  * Node emits `close` on every response, right after `finish` (or alone when the client
  * left), so one listener serves both, without once() wrappers.
  */
-function watchResponse(outgoing: ServerResponse, delivered: () => void): void {
+function watchResponse(outgoing: ServerResponse | Http2ServerResponse, delivered: () => void): void {
   if (outgoing.writableFinished || outgoing.destroyed) delivered()
   else outgoing.on('close', delivered)
 }
