@@ -1,6 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { ServerResponse } from 'node:http'
-import type { Http2ServerResponse } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer, getRequestListener, type Http2Bindings, type HttpBindings, type ServerType } from '@hono/node-server'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
@@ -38,7 +36,7 @@ export type NodeServeOptions<Env = unknown> = ServeOptions<Env> &
   Pick<AdaptorOptions, 'websocket'> & { createServer?: unknown; serverOptions?: unknown }
 
 /** `c.env` on Node: @hono/node-server's bindings merged with your own `env`. */
-export type NodeEnv<Env> = Env & HttpBindings
+export type NodeEnv<Env> = Env & (HttpBindings | Http2Bindings)
 
 export interface NodeHandler extends Handler {
   /** For @hono/node-server: `serve({ fetch: handler.fetch })`; it reads `outgoing` from the bindings to see delivery. */
@@ -114,7 +112,7 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
     const merged = own ? { ...(env as object), ...bindings } : (bindings ?? env)
     return outgoing ? host.handle(request, merged, watchResponse, outgoing) : host.handle(request, merged, deliverAtOnce, undefined)
   }
-  const listener = getRequestListener(fetch as never, {
+  const listener = getRequestListener(fetch, {
     overrideGlobalObjects: options.overrideGlobalObjects,
     autoCleanupIncoming: options.autoCleanupIncoming,
   })
@@ -126,7 +124,7 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
  * Node emits `close` on every response, right after `finish` (or alone when the client
  * left), so one listener serves both, without once() wrappers.
  */
-function watchResponse(outgoing: ServerResponse | Http2ServerResponse, delivered: () => void): void {
+function watchResponse(outgoing: HttpBindings['outgoing'] | Http2Bindings['outgoing'], delivered: () => void): void {
   if (outgoing.writableFinished || outgoing.destroyed) delivered()
   else outgoing.on('close', delivered)
 }

@@ -42,7 +42,9 @@ const workerd: Runtime = {
   },
   async start(env) {
     const bundle = await build({
-      entryPoints: [entry('worker.ts')],
+      entryPoints: [entry(env.WORKER_ENTRY ?? 'worker.ts')],
+      // workerd's own, as wrangler leaves them.
+      external: ['node:*', 'cloudflare:*'],
       bundle: true,
       write: false,
       format: 'esm',
