@@ -6,6 +6,12 @@ import { fileURLToPath } from 'node:url'
 import { spawnServer, type Served } from '../conformance/harness.ts'
 
 const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}`, import.meta.url))
+// Every process refuses to load Hono (on Node, except for @hono/node-server, whose
+// required peer it is): a cell that needs it fails to start.
+const noHono = (name: string) => fileURLToPath(new URL(`./no-hono/${name}`, import.meta.url))
+const nodeArgs = ['--import', noHono('node.mjs'), '--import', 'tsx']
+const bunArgs = ['--preload', noHono('bun.ts')]
+const denoArgs = ['-A', '--quiet', '--import-map', noHono('deno-import-map.json')]
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => `${root}node_modules/.bin/${name}`
 
@@ -36,24 +42,24 @@ const launchers: Record<Cell['runtime'], Record<string, Launch>> = {
   node: Object.fromEntries(
     ['serve', '@hono/node-server', 'http.createServer', 'express'].map((style) => [
       style,
-      (framework: string) => spawnServer(`node ${style} ${framework}`, process.execPath, ['--import', 'tsx', entry('node.ts')], env(framework, style)),
+      (framework: string) => spawnServer(`node ${style} ${framework}`, process.execPath, [...nodeArgs, entry('node.ts')], env(framework, style)),
     ]),
   ),
   bun: {
-    serve: (framework) => spawnServer(`bun serve ${framework}`, bin('bun'), [entry('bun.ts')], env(framework, 'serve')),
-    'Bun.serve': (framework) => spawnServer(`Bun.serve ${framework}`, bin('bun'), [entry('bun.ts')], env(framework, 'Bun.serve')),
+    serve: (framework) => spawnServer(`bun serve ${framework}`, bin('bun'), [...bunArgs, entry('bun.ts')], env(framework, 'serve')),
+    'Bun.serve': (framework) => spawnServer(`Bun.serve ${framework}`, bin('bun'), [...bunArgs, entry('bun.ts')], env(framework, 'Bun.serve')),
     'export default': async (framework) => {
       const port = await freePort()
-      return spawnServer(`bun export default ${framework}`, bin('bun'), [entry('default-export.ts')], { FRAMEWORK: framework, PORT: String(port) })
+      return spawnServer(`bun export default ${framework}`, bin('bun'), [...bunArgs, entry('default-export.ts')], { FRAMEWORK: framework, PORT: String(port) })
     },
   },
   deno: {
-    serve: (framework) => spawnServer(`deno serve() ${framework}`, bin('deno'), ['run', '-A', '--quiet', entry('deno.ts')], env(framework, 'serve')),
+    serve: (framework) => spawnServer(`deno serve() ${framework}`, bin('deno'), ['run', ...denoArgs, entry('deno.ts')], env(framework, 'serve')),
     'Deno.serve': (framework) =>
-      spawnServer(`Deno.serve ${framework}`, bin('deno'), ['run', '-A', '--quiet', entry('deno.ts')], env(framework, 'Deno.serve')),
+      spawnServer(`Deno.serve ${framework}`, bin('deno'), ['run', ...denoArgs, entry('deno.ts')], env(framework, 'Deno.serve')),
     'deno serve': async (framework) => {
       const port = await freePort()
-      const args = ['serve', '-A', '--quiet', '--host', '127.0.0.1', '--port', String(port), entry('default-export.ts')]
+      const args = ['serve', ...denoArgs, '--host', '127.0.0.1', '--port', String(port), entry('default-export.ts')]
       return spawnServer(`deno serve ${framework}`, bin('deno'), args, { FRAMEWORK: framework, PORT: String(port) })
     },
   },
