@@ -93,7 +93,7 @@ export const behaviours: Behaviour[] = [
     name: 'SIGTERM: pending tasks drain, then onShutdown runs its async cleanup, then exit 0',
     async run(served, expect, cell) {
       const ids = [uid('drain'), uid('drain'), uid('drain')]
-      for (const id of ids) await (await fetch(`${served.url}sleep?ms=400&id=${id}`)).text()
+      for (const id of ids) await (await fetch(`${served.url}sleep?ms=800&id=${id}`)).text()
       served.kill('SIGTERM')
       expect(await served.exited).toEqual({ code: 0, signal: null })
 

@@ -4,10 +4,10 @@ import { connect } from 'node:net'
 import type { DrainResult, HandleOptions } from 'finish-request/node'
 import { record, recordReport, sleep } from '../ledger.ts'
 
-/** handle()'s and serve()'s options: a short gracePeriod and an async cleanup that the ledger shows. */
+/** handle()'s and serve()'s options: a gracePeriod well past the 800 ms tasks, and an async cleanup that the ledger shows. */
 export function options(env: Record<string, string | undefined>): HandleOptions {
   return {
-    gracePeriod: Number(env.GRACE_PERIOD ?? 1000),
+    gracePeriod: Number(env.GRACE_PERIOD ?? 3000),
     onTaskEnd: recordReport,
     // Failures are in the ledger through onTaskEnd; stderr stays for real trouble.
     onError: () => {},
