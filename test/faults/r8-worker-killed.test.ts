@@ -29,7 +29,9 @@ describe.each(durableRuntimes)('R8 worker killed mid-job on $name', (runtime) =>
       const killedAt = performance.now()
       survivor = await runtime.start('worker.ts', { ...env, ROLE: 'survivor' })
       const next = survivor
-      await next.waitFor(() => tally(next.events, 'done').size === JOBS, 30_000, `all ${JOBS} jobs done by the survivor`)
+      // A job's report is written just after its "done": wait for both.
+      const okIds = () => tally(next.events.filter((e) => e.status === 'ok'), 'report')
+      await next.waitFor(() => tally(next.events, 'done').size === JOBS && okIds().size === JOBS, 30_000, `all ${JOBS} jobs done and reported by the survivor`)
       const recoveredMs = performance.now() - killedAt
       const okReports = tally([...killed.events, ...next.events].filter((e) => e.status === 'ok'), 'report')
       const done = tally([...killed.events, ...next.events], 'done')
