@@ -8,6 +8,7 @@ export default defineConfig({
     bun: 'adapters/bun.ts',
     deno: 'adapters/deno.ts',
     cloudflare: 'adapters/cloudflare.ts',
+    inspector: 'src/inspector/index.ts',
     bullmq: 'adapters/bullmq.ts',
   },
   format: 'esm',

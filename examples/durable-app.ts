@@ -12,10 +12,8 @@ export const jobs = queue({ connection: process.env.REDIS_URL ?? 'redis://127.0.
 
 export const zipExport = jobs.define(
   'zipExport',
-  async (payload: { id: string; requestedAt: number }, _signal, task) => {
-    task.progress(0, 1)
-    const path = await buildZip(payload.id)
-    task.progress(1, 1)
+  async (payload: { id: string; requestedAt: number }, signal, task) => {
+    const path = await buildZip(payload.id, signal, task)
     const ms = Date.now() - payload.requestedAt
     console.log(`  #${payload.id} zip built by the worker (pid ${process.pid}) ${ms} ms after the request: ${path}`)
   },

@@ -100,6 +100,8 @@ export class Host implements TaskSource {
     return (this.closing ??= (async () => {
       this.refusing = true
       const { supervisor } = this
+      // First, so that watchers end their open streams before stop() waits for them.
+      supervisor.announceClosing()
       const before = { completed: supervisor.completed, abandoned: supervisor.abandoned }
       const deadline = performance.now() + this.config.gracePeriod
       if (stopServer) {

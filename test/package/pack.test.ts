@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
-const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing']
+const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector']
 
 let project: string
 let files: string[]
@@ -51,6 +51,7 @@ const expectedExports = [
   ['queue', 'worker'],
   ['queue'],
   ['createExecutionContext', 'waitOnExecutionContext'],
+  ['inspector'],
 ]
 
 describe('the packed tarball', () => {
