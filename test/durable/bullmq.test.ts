@@ -243,6 +243,7 @@ describe('finish-request/bullmq', () => {
     const response = await fetch(server.url!)
     expect(response.status).toBe(503)
     expect(response.headers.get('retry-after')).toBe('1')
+    expect(await response.text()).toBe('A durable task could not be queued; try again\n')
     expect(errors).toHaveLength(1)
     expect(errors[0].message).toMatch(/the request was answered 503/)
     // Refused before the response left: nothing was scheduled to run here.
