@@ -32,6 +32,7 @@ th:nth-child(1) { width: 92px; } th:nth-child(4) { width: 76px; } th:nth-child(5
 .count { font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
 ul { list-style: none; margin: 0; padding: 0; }
 #failed li { padding: 5px 0; border-bottom: 1px solid var(--line); }
+#failed .status { margin-right: 4px; }
 #failed .url { color: var(--muted); font-size: 12px; display: block; }
 .empty { color: var(--muted); font-style: italic; }
 `

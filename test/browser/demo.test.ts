@@ -12,6 +12,7 @@ let url: string
 let browser: Browser
 let page: Page
 let output = ''
+const requested: string[] = []
 
 beforeAll(async () => {
   // What `npm start` runs (the build is done by `npm test` beforehand), on any free port.
@@ -30,7 +31,9 @@ beforeAll(async () => {
     demo.once('exit', (code) => reject(new Error(`the demo exited with ${code}:\n${output}`)))
   })
   browser = await launchChromium()
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } })
+  page = await browser.newPage({ viewport: { width: 1280, height: 860 } })
+  // Self-contained: the pages load nothing from anywhere but the server itself.
+  page.on('request', (request) => requested.push(request.url()))
 })
 
 afterAll(async () => {
@@ -63,6 +66,7 @@ describe('the demo page', () => {
     // Each finished task is a dot on the durations chart.
     expect(await inspector.locator('#chart circle').count()).toBeGreaterThanOrEqual(2)
     expect(await inspector.locator('#pending').textContent()).toBe('0 pending')
+    expect(requested.filter((address) => new URL(address).origin !== new URL(url).origin)).toEqual([])
   })
 
   it('shows a failing task as error, with its message, in the list and under Failed', async () => {
