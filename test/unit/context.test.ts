@@ -133,3 +133,21 @@ describe('without ctx, outside a request', () => {
     )
   })
 })
+
+describe('ctx.waitUntil(promise)', () => {
+  it.each([
+    [null, 'got null'],
+    [undefined, 'got undefined'],
+    [42, 'got number 42'],
+    [{ then: 1 }, 'got Object'],
+  ])('refuses %s with a TypeError naming it', (value, got) => {
+    const ctx = createExecutionContext()
+    expect(() => ctx.waitUntil(value as never)).toThrow(new TypeError(`ctx.waitUntil(promise): promise must be a Promise, ${got}`))
+  })
+
+  it('accepts any thenable, not only a native Promise', async () => {
+    const ctx = createExecutionContext()
+    ctx.waitUntil({ then: (resolve: () => void) => resolve() } as never)
+    expect((await waitOnExecutionContext(ctx)).map((r) => r.status)).toEqual(['ok'])
+  })
+})

@@ -324,3 +324,22 @@ describe('task events', () => {
     off()
   })
 })
+
+describe('what a task returns', () => {
+  it('null, undefined and plain values are a success; a function with a then is awaited like any thenable', async () => {
+    const { supervisor, reports } = supervised()
+    supervisor.create('null', request, undefined).start(() => null)
+    supervisor.create('undefined', request, undefined).start(() => undefined)
+    const thenableFunction = Object.assign(() => {}, { then: (_: unknown, reject: (e: unknown) => void) => reject(new Error('no')) })
+    supervisor.create('thenable-function', request, undefined).start(() => thenableFunction)
+    await supervisor.idle()
+    expect(reports.map((r) => `${r.name}:${r.status}`).sort()).toEqual(['null:ok', 'thenable-function:error', 'undefined:ok'])
+  })
+
+  it('the shared signal aborts at shutdown with a reason that says why', () => {
+    const { supervisor } = supervised()
+    const signal = supervisor.sharedSignal()
+    supervisor.abandonAll()
+    expect(signal.reason).toMatchObject({ name: 'AbortError', message: 'the server closed before the task finished' })
+  })
+})
