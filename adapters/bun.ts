@@ -1,10 +1,15 @@
-import { Host, type ServeOptions } from '../src/host.ts'
-import { formatUrl, startServer, type Server } from '../src/lifecycle.ts'
-import { ReturnGate } from '../src/return-gate.ts'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { useAsyncLocalStorage } from '../src/async-context.ts'
 import type { App } from '../src/types.ts'
+import { handlerOf, type Handler } from '../host/handler.ts'
+import { Host } from '../host/host.ts'
+import { hostConfig, listenConfig, type HandleOptions, type ServeOptions } from '../host/options.ts'
+import { formatUrl, startServer, type Server } from '../host/server.ts'
 
-export type { ServeOptions, Server }
+export type { HandleOptions, Handler, ServeOptions, Server }
 export type { DrainResult } from '../src/supervisor.ts'
+
+useAsyncLocalStorage(AsyncLocalStorage)
 
 // The few Bun APIs used, typed here so the package needs no Bun type definitions.
 interface BunServer {
@@ -12,37 +17,37 @@ interface BunServer {
   stop(closeActiveConnections?: boolean): Promise<void>
 }
 interface BunNamespace {
-  serve(options: { port: number; hostname?: string; fetch(request: Request): Response | Promise<Response> }): BunServer
+  serve(options: { port: number; hostname?: string; fetch(request: Request, server: unknown): Response | Promise<Response> }): BunServer
 }
 declare const Bun: BunNamespace
 
+export interface BunHandler extends Handler {
+  /** For `Bun.serve({ fetch: handler.fetch })`, or `export default handler`. */
+  fetch(request: Request, server?: unknown): Response | Promise<Response>
+}
+
 /**
- * Serves a fetch-style app with `Bun.serve`. Bun reports no delivery, so a request's
- * tasks are released once its handler has returned (the server's shared timer then
- * waits about 1 ms, by which time Bun has written the response), or, for a streamed
- * body, once the stream has ended (see ReturnGate).
+ * Your `Bun.serve`, our guarantees. Bun reports no delivery, so a request's tasks are
+ * released once its handler has returned (the shared timer then waits about 1 ms, by
+ * which time Bun has written the response), or, for a streamed body, once the stream
+ * has ended (see ReturnGate).
  */
+export function handle<Env = unknown>(app: App<Env>, options?: HandleOptions<Env>): BunHandler {
+  return bunHandler(new Host(hostConfig('handle(app, options)', app, options)))
+}
+
+/** Serves a fetch-style app with `Bun.serve`. */
 export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>): Server {
-  const host = new Host(app, options)
+  const call = 'serve(app, options)'
+  const host = new Host(hostConfig(call, app, options))
+  const listen = listenConfig(call, options)
+  const { fetch } = bunHandler(host)
   let server: BunServer | undefined
 
-  const fetch = (request: Request): Response | Promise<Response> => {
-    const gate = new ReturnGate()
-    const result = host.handle(request, ReturnGate.watch, gate)
-    if (!(result instanceof Promise)) return gate.returnedWith(result)
-    return result.then(
-      (response) => gate.returnedWith(response),
-      (error: unknown) => {
-        gate.threw()
-        throw error
-      },
-    )
-  }
-
-  return startServer(host, {
+  return startServer(host, listen, {
     listen: async () => {
-      server = Bun.serve({ port: host.port, hostname: host.hostname, fetch })
-      return formatUrl(host.hostname, server.port)
+      server = Bun.serve({ port: listen.port, hostname: listen.hostname, fetch })
+      return formatUrl(listen.hostname, server.port)
     },
     stop: () => server?.stop() ?? Promise.resolve(),
     forceStop: () => void server?.stop(true).catch(() => {}),
@@ -52,4 +57,9 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
     },
     exit: (code) => process.exit(code),
   })
+}
+
+function bunHandler(host: Host): BunHandler {
+  const env = host.config.env
+  return handlerOf<BunHandler>(host, { fetch: (request) => host.handleGated(request, env) })
 }

@@ -1,18 +1,28 @@
-import { Host, type ServeOptions } from '../src/host.ts'
-import { formatUrl, startServer, type Server } from '../src/lifecycle.ts'
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { useAsyncLocalStorage } from '../src/async-context.ts'
+import { deliverAtOnce } from '../src/context.ts'
 import type { App } from '../src/types.ts'
+import { handlerOf, type Handler } from '../host/handler.ts'
+import { Host } from '../host/host.ts'
+import { hostConfig, listenConfig, type HandleOptions, type ServeOptions } from '../host/options.ts'
+import { formatUrl, startServer, type Server } from '../host/server.ts'
 
-export type { ServeOptions, Server }
+export type { HandleOptions, Handler, ServeOptions, Server }
 export type { DrainResult } from '../src/supervisor.ts'
 
+useAsyncLocalStorage(AsyncLocalStorage)
+
 // The few Deno APIs used, typed here so the package needs no Deno type definitions.
+interface ServeInfo {
+  completed: Promise<void>
+}
 interface DenoServer {
   shutdown(): Promise<void>
 }
 interface DenoNamespace {
   serve(
     options: { port: number; hostname?: string; onListen(addr: { hostname: string; port: number }): void },
-    handler: (request: Request, info: { completed: Promise<void> }) => Response | Promise<Response>,
+    handler: (request: Request, info: ServeInfo) => Response | Promise<Response>,
   ): DenoServer
   addSignalListener(signal: string, handler: () => void): void
   removeSignalListener(signal: string, handler: () => void): void
@@ -20,24 +30,33 @@ interface DenoNamespace {
 }
 declare const Deno: DenoNamespace
 
+export interface DenoHandler extends Handler {
+  /** For `Deno.serve(handler.fetch)`, or `export default handler` with `deno serve`. */
+  fetch(request: Request, info?: ServeInfo): Response | Promise<Response>
+}
+
 /**
- * Serves a fetch-style app with `Deno.serve`. "Delivered" is the handler info's
- * `completed` promise: the whole body, streamed or not, has been handed over.
+ * Your `Deno.serve`, our guarantees. "Delivered" is the handler info's `completed`
+ * promise: the whole body, streamed or not, has been handed over.
  */
+export function handle<Env = unknown>(app: App<Env>, options?: HandleOptions<Env>): DenoHandler {
+  return denoHandler(new Host(hostConfig('handle(app, options)', app, options)))
+}
+
+/** Serves a fetch-style app with `Deno.serve`. */
 export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>): Server {
-  const host = new Host(app, options)
+  const call = 'serve(app, options)'
+  const host = new Host(hostConfig(call, app, options))
+  const listen = listenConfig(call, options)
+  const { fetch } = denoHandler(host)
   let server: DenoServer | undefined
 
-  return startServer(host, {
+  return startServer(host, listen, {
     listen: () =>
       new Promise((resolve) => {
         server = Deno.serve(
-          {
-            port: host.port,
-            hostname: host.hostname,
-            onListen: ({ port }) => resolve(formatUrl(host.hostname, port)),
-          },
-          (request, info) => host.handle(request, watchCompleted, info),
+          { port: listen.port, hostname: listen.hostname, onListen: ({ port }) => resolve(formatUrl(listen.hostname, port)) },
+          fetch,
         )
       }),
     stop: () => server?.shutdown() ?? Promise.resolve(),
@@ -51,7 +70,14 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
   })
 }
 
+function denoHandler(host: Host): DenoHandler {
+  const env = host.config.env
+  const fetch = (request: Request, info?: ServeInfo) =>
+    info ? host.handle(request, env, watchCompleted, info) : host.handle(request, env, deliverAtOnce, undefined)
+  return handlerOf<DenoHandler>(host, { fetch })
+}
+
 /** completed settles when the response is done, sent or failed. */
-function watchCompleted(info: { completed: Promise<void> }, delivered: () => void): void {
+function watchCompleted(info: ServeInfo, delivered: () => void): void {
   info.completed.then(delivered, delivered)
 }

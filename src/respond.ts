@@ -1,8 +1,12 @@
+import { currentRequest, hasAsyncContext } from './async-context.ts'
 import { deliverAtOnce, RequestContext } from './context.ts'
+import { isDurable, type DurableTask } from './durable.ts'
 import { Supervisor } from './supervisor.ts'
 import type { Task, TaskOptions, WaitUntilContext } from './types.ts'
-import { type DurableTask } from './durable.ts'
 import { checkTask, checkTaskOptions, fail } from './validate.ts'
+
+/** What `respond()` and `after()` run: a function, or a durable job (`finish-request/bullmq`, Queues). */
+export type TaskLike = Task | DurableTask
 
 let foreignSupervisor: Supervisor | undefined
 const foreignContexts = new WeakMap<object, RequestContext>()
@@ -27,40 +31,77 @@ function adopt(call: string, ctx: unknown): RequestContext {
   return adopted
 }
 
+/** The ctx-free forms: the request being handled, found through AsyncLocalStorage. */
+function current(call: string, form: string): RequestContext {
+  const context = currentRequest()
+  if (context) return context
+  if (!hasAsyncContext()) {
+    throw new TypeError(
+      `${call}: AsyncLocalStorage is not available here, so the current request cannot be found: ` +
+        `pass ctx (${form}), or on Cloudflare Workers enable the nodejs_als or nodejs_compat compatibility flag`,
+    )
+  }
+  throw new TypeError(
+    `${call}: no request is being handled here: pass ctx (${form}), or call it while a request ` +
+      'served by serve(), handle() or worker() from finish-request is being handled',
+  )
+}
+
 // Node may hold two Response classes (undici's and @hono/node-server's lighter one),
 // so fall back to the brand every Fetch implementation sets.
 function isResponse(value: unknown): value is Response {
   return value instanceof Response || Object.prototype.toString.call(value) === '[object Response]'
 }
 
+function schedule(call: string, context: RequestContext, task: unknown, options: unknown): void {
+  if (Array.isArray(task)) task.forEach((t, i) => checkTask(call, `task[${i}]`, t))
+  else checkTask(call, 'task', task)
+  checkTaskOptions(call, options)
+  if (Array.isArray(task)) for (const t of task) context.schedule(t, options as TaskOptions)
+  else context.schedule(task as TaskLike, options as TaskOptions)
+}
+
 /**
- * Returns `response` unchanged and runs `task` after it has been delivered to the
- * client, like PHP's `fastcgi_finish_request()`. Generic, so Hono's typed responses
- * (`c.json(...)`) keep their type for RPC clients.
+ * Returns `response` unchanged and runs `task` (or each task of an array) after it has
+ * been delivered to the client, like PHP's `fastcgi_finish_request()`. Generic, so
+ * Hono's typed responses (`c.json(...)`) keep their type for RPC clients. Without
+ * `ctx`, the request being handled is found through AsyncLocalStorage.
  */
+export function respond<R extends Response>(response: R, task: TaskLike | readonly TaskLike[], options?: TaskOptions): R
 export function respond<R extends Response>(
   ctx: WaitUntilContext,
   response: R,
-  task: Task | DurableTask | ReadonlyArray<Task | DurableTask>,
+  task: TaskLike | readonly TaskLike[],
   options?: TaskOptions,
-): R {
+): R
+export function respond(first: unknown, second: unknown, third?: unknown, fourth?: unknown): Response {
+  if (isResponse(first)) {
+    const call = 'respond(response, task)'
+    schedule(call, current(call, 'respond(ctx, response, task)'), second, third)
+    return first
+  }
   const call = 'respond(ctx, response, task)'
-  const context = adopt(call, ctx)
-  if (!isResponse(response)) fail(call, 'response must be a Response', response)
-  const tasks = Array.isArray(task) ? (task as ReadonlyArray<Task | DurableTask>) : [task as Task | DurableTask]
-  if (Array.isArray(task)) tasks.forEach((t, i) => checkTask(call, `task[${i}]`, t))
-  else checkTask(call, 'task', task)
-  checkTaskOptions(call, options)
-  for (const t of tasks) context.schedule(t, options)
-  return response
+  const context = adopt(call, first)
+  if (!isResponse(second)) fail(call, 'response must be a Response', second)
+  schedule(call, context, third, fourth)
+  return second
 }
 
-/** Runs `task` after the current request's response has been delivered. */
-export function after(ctx: WaitUntilContext, task: Task | DurableTask, options?: TaskOptions): void {
+/**
+ * Runs `task` after the current request's response has been delivered: from anywhere
+ * in a handler, a service it calls, or a task. Without `ctx`, the request is found
+ * through AsyncLocalStorage.
+ */
+export function after(task: TaskLike, options?: TaskOptions): void
+export function after(ctx: WaitUntilContext, task: TaskLike, options?: TaskOptions): void
+export function after(first: unknown, second?: unknown, third?: unknown): void {
+  if (typeof first === 'function' || isDurable(first)) {
+    const call = 'after(task)'
+    schedule(call, current(call, 'after(ctx, task)'), first, second)
+    return
+  }
   const call = 'after(ctx, task)'
-  const context = adopt(call, ctx)
-  checkTask(call, 'task', task)
-  checkTaskOptions(call, options)
-  context.schedule(task, options)
+  const context = adopt(call, first)
+  if (Array.isArray(second)) fail(call, 'task must be a function or a durable task', second)
+  schedule(call, context, second, third)
 }
-

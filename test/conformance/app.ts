@@ -1,9 +1,14 @@
 // One Hono app, public API only, served unchanged by every runtime's entry.
 // Every task writes its progress as JSON lines on stdout (the ledger that survives a
 // SIGTERM) and into `events`, which GET /events returns while the server is up.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { Hono } from 'hono'
+import { contextStorage, getContext } from 'hono/context-storage'
 import { streamText } from 'hono/streaming'
 import { after, respond, type TaskReport } from 'finish-request'
+
+/** The user's own request-scoped store, as logging and tracing libraries keep one. */
+const requestStore = new AsyncLocalStorage<string>()
 
 type Event = { type: string; id?: string; at: number; [key: string]: unknown }
 
@@ -24,6 +29,8 @@ export function recordReport(report: TaskReport): void {
     name: report.name,
     status: report.status,
     error: report.error && { name: report.error.name, message: report.error.message },
+    // Reporters run in the registering request's async context.
+    store: requestStore.getStore(),
   })
 }
 
@@ -33,6 +40,40 @@ function busy(ms: number): void {
 }
 
 export const app = new Hono()
+
+// Request context: the user's store and Hono's contextStorage(), set by middleware.
+app.use('/ctx/*', contextStorage())
+app.use('/ctx/*', (c, next) => requestStore.run(c.req.query('id')!, next))
+
+function recordContext(task: string): void {
+  record('ctx', { task, id: getContext().req.query('id'), store: requestStore.getStore() })
+}
+
+/** A service deep inside the request's code, with no ctx at hand. */
+async function auditService(): Promise<void> {
+  await sleep(Math.random() * 20)
+  after(async function deep() {
+    await sleep(Math.random() * 20)
+    recordContext('deep')
+  })
+}
+
+// The ctx-free forms, from the handler and from a service, and a task that registers a task.
+app.get('/ctx/free', async (c) => {
+  const id = c.req.query('id')
+  try {
+    await auditService()
+    return respond(c.json({ id }), async function viaRespond() {
+      await sleep(Math.random() * 20)
+      recordContext('viaRespond')
+      after(function nestedFree() {
+        recordContext('nestedFree')
+      })
+    })
+  } catch (error) {
+    return c.json({ thrown: true, name: (error as Error).name, message: (error as Error).message })
+  }
+})
 
 app.get('/events', (c) => c.json(events))
 

@@ -126,6 +126,23 @@ for (const runtime of runtimes) {
         expect(await served.report(id)).toMatchObject({ status: 'timeout', error: { name: 'TimeoutError' } })
       })
 
+      test('after(task) and respond(response, task) without ctx, from any depth: each task and report in its own request context', async () => {
+        const ids = Array.from({ length: 40 }, () => uid('ctx'))
+        // Concurrent, with random waits, so that requests interleave.
+        const bodies = await Promise.all(ids.map((id) => get(`/ctx/free?id=${id}`).then((r) => r.json())))
+        expect(bodies).toEqual(ids.map((id) => ({ id })))
+        const tasks = ['deep', 'viaRespond', 'nestedFree']
+        for (const id of ids) for (const name of tasks) expect(await served.report(id, name)).toMatchObject({ status: 'ok', store: id })
+        const seen = served.events.filter((e) => e.type === 'ctx' && ids.includes(String(e.id)) === false)
+        expect(seen).toEqual([])
+        for (const id of ids) {
+          const own = served.events.filter((e) => e.type === 'ctx' && e.store === id)
+          // Each task saw its own request in Hono's contextStorage() and in the user's store.
+          expect(own.map((e) => e.task).sort()).toEqual([...tasks].sort())
+          expect(own.every((e) => e.id === id)).toBe(true)
+        }
+      })
+
       test('bad arguments throw a TypeError naming the argument', async () => {
         const expected: Record<string, RegExp> = {
           response: /^respond\(ctx, response, task\): response must be a Response, got string$/,
@@ -140,6 +157,21 @@ for (const runtime of runtimes) {
         }
       })
     })
+
+    if (runtime.name === 'workerd') {
+      test('without nodejs_als the worker loads, after(ctx, task) works, and after(task) names the flag', async () => {
+        const served = await launch(runtime, { WORKER_ENTRY: 'worker-without-als.ts', WORKERD_FLAGS: '' })
+        try {
+          const id = uid('no-als')
+          const body = await (await fetch(`${served.url}?id=${id}`)).json()
+          expect(body).toMatchObject({ thrown: true, name: 'TypeError' })
+          expect(body.message).toMatch(/^after\(task\): .*pass ctx \(after\(ctx, task\)\).*nodejs_als or nodejs_compat/)
+          expect(await served.report(id)).toMatchObject({ status: 'ok', name: 'withCtx' })
+        } finally {
+          await served.stop()
+        }
+      })
+    }
 
     describe('admission control', () => {
       test('at maxPendingTasks new requests get 503 + Retry-After; accepted work completes', async () => {

@@ -40,9 +40,11 @@ const workerd: Runtime = {
     'SIGTERM drains pending tasks, then exits 0': PROCESS_ONLY,
     'past gracePeriod, tasks are aborted, reported abandoned, and the process exits': PROCESS_ONLY,
   },
-  async start() {
+  async start(env) {
     const bundle = await build({
-      entryPoints: [entry('worker.ts')],
+      entryPoints: [entry(env.WORKER_ENTRY ?? 'worker.ts')],
+      // workerd's own, as wrangler leaves them.
+      external: ['node:*', 'cloudflare:*'],
       bundle: true,
       write: false,
       format: 'esm',
@@ -54,9 +56,11 @@ const workerd: Runtime = {
     const stdout = new PassThrough()
     const stderr = new PassThrough()
     const mf = new Miniflare({
-      modules: true,
-      script: bundle.outputFiles[0].text,
+      // As wrangler passes a bundle: as modules, so its computed import('node:async_hooks') is not resolved ahead.
+      modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0].text }],
       compatibilityDate: '2025-09-01',
+      // nodejs_als gives the ctx-free after(task); WORKERD_FLAGS='' checks a worker without it.
+      compatibilityFlags: (env.WORKERD_FLAGS ?? 'nodejs_als').split(',').filter(Boolean),
       host: '127.0.0.1',
       port: 0,
       handleRuntimeStdio(out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) {

@@ -2,10 +2,12 @@
 // runtime's entry. Each route is the workload of one scenario (R1–R6); what the
 // tasks did goes to the ledger (probe.ts), what the server knows to GET /stats.
 import { Hono } from 'hono'
+import { contextStorage, getContext } from 'hono/context-storage'
 import { streamText } from 'hono/streaming'
 import { after, respond, type Task } from 'finish-request'
 import { hostile } from './hostile.ts'
 import { counts, ledger, memory, peakPending, pending, resetPeaks } from './probe.ts'
+import { requestStore } from './request-store.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -111,24 +113,26 @@ app.get('/hold', (c) => {
 })
 
 // R6: handlers and tasks interleave (random waits); each task and the task it
-// registers record the id their own request carried. Names carry the id too, so a
-// report can be checked against the request it claims.
+// registers (through the ctx-free after()) record the id their own request carried,
+// the user's AsyncLocalStorage store and Hono's contextStorage() context. Names carry
+// the id too, so a report can be checked against the request it claims.
+app.use('/whoami', contextStorage())
+app.use('/whoami', (c, next) => requestStore.run(c.req.query('id')!, next))
+const honoId = () => getContext().req.query('id')
 app.get('/whoami', async (c) => {
   const id = c.req.query('id')!
   const wait = Number(c.req.query('wait'))
   await sleep(wait)
-  const ctx = c.executionCtx
   return respond(
-    ctx,
+    c.executionCtx,
     c.json({ id: c.req.query('id'), header: c.req.header('x-id') }),
     async () => {
       await sleep(wait)
-      ledger('ran', { id, seen: c.req.query('id'), header: c.req.header('x-id') })
+      ledger('ran', { id, seen: c.req.query('id'), header: c.req.header('x-id'), store: requestStore.getStore(), hono: honoId() })
       after(
-        ctx,
         async () => {
           await sleep(1)
-          ledger('ran', { id, seen: c.req.query('id'), nested: true })
+          ledger('ran', { id, seen: c.req.query('id'), nested: true, store: requestStore.getStore(), hono: honoId() })
         },
         { name: `nested:${id}` },
       )

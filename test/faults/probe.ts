@@ -1,6 +1,7 @@
 // What the fault server knows about itself, runtime-free: the ledger it writes, the
 // reports it got, process-level failures it counted, and its memory. GET /stats
 // (app.ts) hands these to the test.
+import { requestStore } from './request-store.ts'
 import { appendFileSync } from 'node:fs'
 import { setInterval } from 'node:timers'
 import type { TaskReport } from 'finish-request'
@@ -44,6 +45,8 @@ export function onTaskEnd(report: TaskReport): void {
     name: report.name,
     status: report.status,
     error: report.error && { name: report.error.name, message: report.error.message },
+    // The reporter runs in the registering request's async context.
+    store: requestStore.getStore(),
   })
 }
 

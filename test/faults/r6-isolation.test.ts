@@ -1,6 +1,7 @@
 // R6 no cross-request leakage: 1 000 concurrent requests whose handlers and tasks
-// interleave. Each task, and the task it registers, sees its own request; every report
-// carries the request that registered it.
+// interleave. Each task, and the task it registers, sees its own request, its own
+// AsyncLocalStorage store and its own Hono contextStorage() context; every report
+// carries the request that registered it and is made in that request's context.
 import { Agent } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { get, until } from './client.ts'
@@ -31,7 +32,10 @@ describe.each(runtimes)('R6 no cross-request leakage on $name', (runtime) => {
       const ran = served.events.filter((e) => e.type === 'ran')
       // A report's name says which request registered the task; its request.url must agree.
       const misattributed = reports().filter((e) => String(e.name).split(':')[1] !== e.id || e.status !== 'ok')
+      const reportedInOtherContext = reports().filter((e) => e.store !== e.id)
       const sawOther = ran.filter((e) => e.seen !== e.id || (e.header !== undefined && e.header !== e.id))
+      const sawOtherStore = ran.filter((e) => e.store !== e.id)
+      const sawOtherHonoContext = ran.filter((e) => e.hono !== e.id)
       const perId = new Map<string, number>()
       for (const r of reports()) perId.set(String(r.id), (perId.get(String(r.id)) ?? 0) + 1)
       const notTwice = ids.filter((id) => perId.get(id) !== 2)
@@ -45,12 +49,18 @@ describe.each(runtimes)('R6 no cross-request leakage on $name', (runtime) => {
         tasksRan: ran.length,
         misattributed: misattributed.length,
         sawAnotherRequest: sawOther.length,
+        sawAnotherStore: sawOtherStore.length,
+        sawAnotherHonoContext: sawOtherHonoContext.length,
+        reportedInAnotherContext: reportedInOtherContext.length,
         lost: 2 * REQUESTS - ran.length,
       })
 
       expect(answeredWrong).toEqual([])
       expect(misattributed).toEqual([])
       expect(sawOther).toEqual([])
+      expect(sawOtherStore).toEqual([])
+      expect(sawOtherHonoContext).toEqual([])
+      expect(reportedInOtherContext).toEqual([])
       expect(ran).toHaveLength(2 * REQUESTS)
       expect(notTwice).toEqual([])
       expect(s.pending).toBe(0)

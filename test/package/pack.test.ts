@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
-const entries = ['', '/node', '/bun', '/deno', '/cloudflare', '/testing']
+const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/testing']
 
 let project: string
 let files: string[]
@@ -41,9 +41,10 @@ afterAll(() => rmSync(project, { recursive: true, force: true }))
 
 const expectedExports = [
   ['after', 'respond'],
-  ['serve'],
-  ['serve'],
-  ['serve'],
+  ['handle', 'serve'],
+  ['handle', 'serve'],
+  ['handle', 'serve'],
+  ['handle', 'serve'],
   ['worker'],
   ['createExecutionContext', 'waitOnExecutionContext'],
 ]
@@ -51,7 +52,7 @@ const expectedExports = [
 describe('the packed tarball', () => {
   it('holds the built files, types, README, CHANGELOG and LICENSE, and no sources or tests', () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']))
-    for (const e of entries) expect(files).toContain(`dist/${e.slice(1) || 'index'}.js`)
+    for (const e of entries.filter((e) => e !== '/serve')) expect(files).toContain(`dist/${e.slice(1) || 'index'}.js`)
     expect(files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f))).toEqual([])
   })
 
@@ -62,6 +63,16 @@ describe('the packed tarball', () => {
   ])('imports every entry point from node_modules on %s', (_, command, args) => {
     const output = execFileSync(command, args, { cwd: project, encoding: 'utf8' })
     expect(JSON.parse(output)).toEqual(expectedExports)
+  })
+
+  it.each([
+    ['node', process.execPath, ['resolve.mjs']],
+    ['bun', bin('bun'), ['resolve.mjs']],
+    ['deno', bin('deno'), ['run', '--allow-all', '--quiet', 'resolve.mjs']],
+  ])('finish-request/serve picks the %s adapter by export condition', (runtime, command, args) => {
+    writeFileSync(join(project, 'resolve.mjs'), `console.log(import.meta.resolve('finish-request/serve'))\n`)
+    const resolved = execFileSync(command, args, { cwd: project, encoding: 'utf8' }).trim()
+    expect(resolved).toMatch(new RegExp(`/dist/${runtime}\\.js$`))
   })
 
   it('type-checks a Hono app that uses it, keeping c.json()’s typed response', () => {
@@ -104,7 +115,7 @@ respond(createExecutionContext(), new Response(), 'nope')
       }),
     )
     execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' })
-  })
+  }, 60_000)
 
   it('type-checks under Deno, resolving the types through node_modules', () => {
     writeFileSync(

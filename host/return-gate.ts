@@ -1,4 +1,4 @@
-import type { WatchDelivery } from './context.ts'
+import type { WatchDelivery } from '../src/context.ts'
 
 /**
  * Where a runtime gives no delivery signal (Bun, Workers), a streamed body must end

@@ -1,0 +1,146 @@
+import { runInRequest } from '../src/async-context.ts'
+import { RequestContext, type WatchDelivery } from '../src/context.ts'
+import { batched, type Later } from '../src/macrotask.ts'
+import { Supervisor, type DrainResult } from '../src/supervisor.ts'
+import type { TaskEvent, TaskSource, WaitUntilContext } from '../src/types.ts'
+import type { HostConfig } from './options.ts'
+import { ReturnGate } from './return-gate.ts'
+
+/**
+ * The runtime-free half of every `handle()` and `serve()` (and, without admission,
+ * `worker()`): admission, one context per request made current for the handler, durable
+ * tasks persisted before the response leaves, and the drain on close.
+ */
+// Env is the user's; the host only passes it through.
+type Env = any
+
+export class Host implements TaskSource {
+  readonly supervisor: Supervisor
+  private refusing = false
+  private closing: Promise<DrainResult> | undefined
+
+  constructor(
+    readonly config: HostConfig<Env>,
+    /** How released tasks reach a later turn: batched on servers; workerd must not share timers. */
+    later: Later = batched(),
+  ) {
+    this.supervisor = new Supervisor(config.report, later)
+  }
+
+  get pending(): number {
+    return this.supervisor.pending
+  }
+
+  subscribe(listener: (event: TaskEvent) => void): () => void {
+    return this.supervisor.subscribe(listener)
+  }
+
+  /**
+   * Answers one request whose delivery the runtime reports through `watch(source)`.
+   * Refuses at the door (its handler never runs, so none of its tasks exist) when
+   * closing or when too much work is pending: memory stays bounded and nothing
+   * already accepted is dropped.
+   */
+  handle<Source>(request: Request, env: Env, watch: WatchDelivery<Source>, source: Source): Response | Promise<Response> {
+    if (this.refusing || this.supervisor.pending >= this.config.maxPendingTasks) return this.refuse()
+    return this.run(request, env, new RequestContext(this.supervisor, request, watch, source))
+  }
+
+  /**
+   * For runtimes that report no delivery (Bun, Workers): tasks are released once the
+   * handler has returned, or once a streamed body has ended (see ReturnGate).
+   * `platform` is the runtime's own context, which then keeps every task alive.
+   */
+  handleGated(request: Request, env: Env, platform?: WaitUntilContext): Response | Promise<Response> {
+    if (this.refusing || this.supervisor.pending >= this.config.maxPendingTasks) return this.refuse()
+    const gate = new ReturnGate()
+    const context = new RequestContext(this.supervisor, request, ReturnGate.watch, gate, platform)
+    let result: Response | Promise<Response>
+    try {
+      result = this.run(request, env, context)
+    } catch (error) {
+      gate.threw()
+      throw error
+    }
+    if (!(result instanceof Promise)) return gate.returnedWith(result)
+    return result.then(
+      (response) => gate.returnedWith(response),
+      (error: unknown) => {
+        gate.threw()
+        throw error
+      },
+    )
+  }
+
+  private run(request: Request, env: Env, context: RequestContext<unknown, any>): Response | Promise<Response> {
+    const result = runInRequest(context, () => this.config.fetch(request, env, context))
+    return this.afterPersisted(context, result)
+  }
+
+  /** A durable task registered during the request is persisted before its response leaves. */
+  private afterPersisted(context: RequestContext<unknown, any>, result: Response | Promise<Response>): Response | Promise<Response> {
+    if (result instanceof Promise) return result.then((response) => this.afterPersisted(context, response))
+    const persisted = context.persisted()
+    if (persisted === undefined) return result
+    return persisted.then((refused) => (refused ? this.refuse() : result))
+  }
+
+  private refuse(): Response {
+    const headers: Record<string, string> = { 'retry-after': '1' }
+    if (this.refusing) headers.connection = 'close'
+    return new Response(this.refusing ? 'Server is shutting down\n' : 'Too many pending tasks\n', { status: 503, headers })
+  }
+
+  /**
+   * Refuses new requests, lets `stopServer` finish in-flight responses, drains tasks
+   * (including ones registered meanwhile) until `gracePeriod`, abandons the rest, then
+   * runs `onShutdown` with what is left. Once: later calls get the same promise.
+   */
+  close(stopServer?: { stop(): Promise<void>; forceStop(): void }): Promise<DrainResult> {
+    return (this.closing ??= (async () => {
+      this.refusing = true
+      const { supervisor } = this
+      const before = { completed: supervisor.completed, abandoned: supervisor.abandoned }
+      const deadline = performance.now() + this.config.gracePeriod
+      if (stopServer) {
+        await untilDeadline(stopServer.stop(), deadline)
+        stopServer.forceStop()
+      }
+      await supervisor.drain(deadline)
+      await this.shutdownHook(deadline)
+      return {
+        completed: supervisor.completed - before.completed,
+        abandoned: supervisor.abandoned - before.abandoned,
+      }
+    })())
+  }
+
+  /** A second signal during close: abandon (and so report) what is left, now. */
+  abandonNow(): void {
+    this.supervisor.abandonAll()
+  }
+
+  private async shutdownHook(deadline: number): Promise<void> {
+    const hook = this.config.onShutdown
+    if (!hook) return
+    const controller = new AbortController()
+    const remaining = Math.max(0, deadline - performance.now())
+    const timer = setTimeout(() => controller.abort(new DOMException('gracePeriod is over', 'TimeoutError')), remaining)
+    try {
+      await untilDeadline(Promise.resolve().then(() => hook(controller.signal)), deadline)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+}
+
+/** Waits for `work` (a failure is logged, not thrown) until `deadline`, a `performance.now()` time. */
+async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const wait = Math.max(0, deadline - performance.now())
+  await Promise.race([
+    work.then(undefined, (error: unknown) => console.error('[finish-request] shutdown step failed:', error)),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, wait))),
+  ])
+  clearTimeout(timer)
+}
