@@ -32,7 +32,7 @@ export const afterResponse: Schedule = (c, response, task) => respond(c.executio
  * per-request AsyncLocalStorage of issue 9), as code deep below a handler would.
  */
 export const afterAnywhere: Schedule = (_c, response, task) => {
-  ;(after as unknown as (task: Task) => void)(task)
+  after(task)
   return response
 }
 
