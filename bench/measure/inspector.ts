@@ -35,8 +35,8 @@ function notMerged(): string | undefined {
   return undefined
 }
 
-export async function measureInspector(config: Config, rec: Recorder, log: (m: string) => void): Promise<void> {
-  const missing = notMerged()
+export async function measureInspector(config: Config, rec: Recorder, log: (m: string) => void, unavailable?: string): Promise<void> {
+  const missing = unavailable ?? notMerged()
   if (missing) {
     for (const pages of CONDITIONS) {
       rec.missing('P8', row(pages), missing)
