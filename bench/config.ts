@@ -28,7 +28,8 @@ export interface Config {
   p4: { tasks: Record<Group, number> }
   p5: { tasks: number; rounds: number }
   p7: { requests: number; jobs: number; concurrency: number; rounds: number }
-  p8: { flood: number; seconds: number; rounds: number }
+  /** P8: inspector pages open in each condition; every condition is one P3 slice per round. */
+  p8: { pages: readonly number[]; seconds: number; rounds: number }
   /** No round or phase starts after this long: the rest is reported as not measured. */
   budgetMs: number
   /** The bench gives up (and exits non-zero) after this long, whatever happens. */
@@ -55,7 +56,7 @@ export const FULL: Config = {
   p4: { tasks: { node20: 100_000, node22: 50_000, node24: 50_000, bun: 50_000, deno: 50_000, workerd: 0 } },
   p5: { tasks: 1000, rounds: 3 },
   p7: { requests: 500, jobs: 5000, concurrency: 10, rounds: 3 },
-  p8: { flood: 10_000, seconds: 3, rounds: 3 },
+  p8: { pages: [0, 1, 20], seconds: 3, rounds: 3 },
   budgetMs: 18 * 60_000,
   deadlineMs: 20 * 60_000,
 }
@@ -78,7 +79,8 @@ export const QUICK: Config = {
   p4: { tasks: { node20: 2000, node22: 2000, node24: 2000, bun: 2000, deno: 2000, workerd: 0 } },
   p5: { tasks: 500, rounds: 1 },
   p7: { requests: 50, jobs: 200, concurrency: 10, rounds: 1 },
-  p8: { flood: 1000, seconds: 1, rounds: 1 },
+  // Two pages, not twenty: opening browser profiles is the slow part of a smoke run.
+  p8: { pages: [0, 1, 2], seconds: 1, rounds: 1 },
   budgetMs: 3 * 60_000,
   deadlineMs: 4 * 60_000,
 }
