@@ -8,12 +8,14 @@ export default defineConfig({
     bun: 'adapters/bun.ts',
     deno: 'adapters/deno.ts',
     cloudflare: 'adapters/cloudflare.ts',
+    inspector: 'src/inspector/index.ts',
+    bullmq: 'adapters/bullmq.ts',
   },
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
   dts: true,
   clean: true,
-  // hono is the user's (a peer) and @hono/node-server a dependency: neither is bundled.
-  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/] },
+  // hono, bullmq and ioredis are the user's (peers) and @hono/node-server a dependency: none is bundled.
+  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/, /^bullmq(\/|$)/, /^ioredis(\/|$)/] },
 })

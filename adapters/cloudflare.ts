@@ -3,8 +3,17 @@ import { macrotask } from '../src/macrotask.ts'
 import type { App, ExecutionContext, ReportOptions } from '../src/types.ts'
 import { fetchHandlerOf, reportOptionsOf } from '../host/app.ts'
 import { Host } from '../host/host.ts'
+import { JobRunner } from '../src/durable/runner.ts'
+import { fail } from '../src/validate.ts'
+import { consumer, CloudflareQueue } from './cloudflare-queues.ts'
 
-export type WorkerOptions = ReportOptions
+export { queue, type CloudflareQueue, type CloudflareQueueOptions } from './cloudflare-queues.ts'
+export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions } from './cloudflare-queues.ts'
+
+export interface WorkerOptions extends ReportOptions {
+  /** Durable job queues (`queue({ binding })`): their producers get the env, their jobs run in `queue()`. */
+  queues?: readonly CloudflareQueue<any>[]
+}
 
 /** The module-worker shape workerd calls; other handlers (scheduled, queue…) pass through. */
 export interface ExportedHandler<Env = unknown> {
@@ -43,6 +52,10 @@ export function worker<Env = unknown>(app: App<Env>, options: WorkerOptions = {}
     gracePeriod: 0,
     onShutdown: undefined,
   }
+  const queues = options.queues ?? []
+  if (!Array.isArray(queues) || queues.some((q) => !(q instanceof CloudflareQueue))) {
+    fail(call, 'options.queues must be an array of queue({ binding }) results', queues)
+  }
   // workerd forbids timers and AbortControllers at module scope: create on first request.
   let host: Host | undefined
 
@@ -50,13 +63,22 @@ export function worker<Env = unknown>(app: App<Env>, options: WorkerOptions = {}
     async fetch(request, env, ctx) {
       await loadAsyncContext()
       host ??= new Host(config, macrotask)
+      // A queue's producer is env[binding]: it only exists while the worker runs.
+      for (const q of queues) q.bind(env)
       return host.handleGated(request, env, ctx)
     },
+  }
+  if (queues.length > 0) {
+    if (typeof app === 'object' && typeof (app as { queue?: unknown }).queue === 'function') {
+      fail(call, 'app has a queue() handler of its own and options.queues would replace it', app)
+    }
+    let runner: JobRunner | undefined
+    handler.queue = consumer(queues, () => (runner ??= new JobRunner(config.report)))
   }
   if (typeof app === 'object') {
     for (const name of PASS_THROUGH) {
       const own = (app as unknown as Record<string, unknown>)[name]
-      if (typeof own === 'function') handler[name] = own.bind(app)
+      if (typeof own === 'function' && handler[name] === undefined) handler[name] = own.bind(app)
     }
   }
   return handler

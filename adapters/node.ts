@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createAdaptorServer, getRequestListener, type HttpBindings, type ServerType } from '@hono/node-server'
+import { createAdaptorServer, getRequestListener, type Http2Bindings, type HttpBindings, type ServerType } from '@hono/node-server'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
 import { deliverAtOnce } from '../src/context.ts'
 import type { App } from '../src/types.ts'
@@ -37,11 +36,11 @@ export type NodeServeOptions<Env = unknown> = ServeOptions<Env> &
   Pick<AdaptorOptions, 'websocket'> & { createServer?: unknown; serverOptions?: unknown }
 
 /** `c.env` on Node: @hono/node-server's bindings merged with your own `env`. */
-export type NodeEnv<Env> = Env & HttpBindings
+export type NodeEnv<Env> = Env & (HttpBindings | Http2Bindings)
 
 export interface NodeHandler extends Handler {
   /** For @hono/node-server: `serve({ fetch: handler.fetch })`; it reads `outgoing` from the bindings to see delivery. */
-  fetch(request: Request, bindings?: Partial<HttpBindings>): Response | Promise<Response>
+  fetch(request: Request, bindings?: Partial<HttpBindings | Http2Bindings>): Response | Promise<Response>
   /** For `http.createServer(handler.listener)`, `https.createServer(options, handler.listener)`, or Express. */
   listener: ReturnType<typeof getRequestListener>
 }
@@ -108,12 +107,12 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
   const env = host.config.env
   // With no env of the user's, @hono/node-server's own bindings object is the env: no copy per request.
   const own = env !== null && typeof env === 'object' && Object.keys(env).length > 0
-  const fetch = (request: Request, bindings?: Partial<HttpBindings>): Response | Promise<Response> => {
+  const fetch = (request: Request, bindings?: Partial<HttpBindings | Http2Bindings>): Response | Promise<Response> => {
     const outgoing = bindings?.outgoing
     const merged = own ? { ...(env as object), ...bindings } : (bindings ?? env)
     return outgoing ? host.handle(request, merged, watchResponse, outgoing) : host.handle(request, merged, deliverAtOnce, undefined)
   }
-  const listener = getRequestListener(fetch as never, {
+  const listener = getRequestListener(fetch, {
     overrideGlobalObjects: options.overrideGlobalObjects,
     autoCleanupIncoming: options.autoCleanupIncoming,
   })
@@ -125,7 +124,7 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
  * Node emits `close` on every response, right after `finish` (or alone when the client
  * left), so one listener serves both, without once() wrappers.
  */
-function watchResponse(outgoing: ServerResponse, delivered: () => void): void {
+function watchResponse(outgoing: HttpBindings['outgoing'] | Http2Bindings['outgoing'], delivered: () => void): void {
   if (outgoing.writableFinished || outgoing.destroyed) delivered()
   else outgoing.on('close', delivered)
 }

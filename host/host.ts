@@ -100,10 +100,12 @@ export class Host implements TaskSource {
     return (this.closing ??= (async () => {
       this.refusing = true
       const { supervisor } = this
+      // First, so that watchers end their open streams before stop() waits for them.
+      supervisor.announceClosing()
       const before = { completed: supervisor.completed, abandoned: supervisor.abandoned }
       const deadline = performance.now() + this.config.gracePeriod
       if (stopServer) {
-        await untilDeadline(stopServer.stop(), deadline)
+        await untilDeadline(stopServer.stop(), deadline, 'stopping the server')
         stopServer.forceStop()
       }
       await supervisor.drain(deadline)
@@ -127,7 +129,7 @@ export class Host implements TaskSource {
     const remaining = Math.max(0, deadline - performance.now())
     const timer = setTimeout(() => controller.abort(new DOMException('gracePeriod is over', 'TimeoutError')), remaining)
     try {
-      await untilDeadline(Promise.resolve().then(() => hook(controller.signal)), deadline)
+      await untilDeadline(Promise.resolve().then(() => hook(controller.signal)), deadline, 'onShutdown')
     } finally {
       clearTimeout(timer)
     }
@@ -135,11 +137,11 @@ export class Host implements TaskSource {
 }
 
 /** Waits for `work` (a failure is logged, not thrown) until `deadline`, a `performance.now()` time. */
-async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<void> {
+async function untilDeadline(work: Promise<unknown>, deadline: number, step: string): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const wait = Math.max(0, deadline - performance.now())
   await Promise.race([
-    work.then(undefined, (error: unknown) => console.error('[finish-request] shutdown step failed:', error)),
+    work.then(undefined, (error: unknown) => console.error(`[finish-request] ${step} failed:`, error)),
     new Promise<void>((resolve) => (timer = setTimeout(resolve, wait))),
   ])
   clearTimeout(timer)

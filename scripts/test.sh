@@ -13,5 +13,6 @@ run() { # name, vitest args...
 }
 run main
 run faults --config test/faults/vitest.config.ts
+run browser --config test/browser/vitest.config.ts
 node scripts/summarize.mjs .test-results/*.json || status=1
 exit $status

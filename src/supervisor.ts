@@ -97,6 +97,11 @@ export class Supervisor {
     for (const listener of this.listeners!) callSafely(listener, event)
   }
 
+  /** Tells watchers the source is closing, before it waits for in-flight responses. */
+  announceClosing(): void {
+    if (this.listeners) this.emit({ type: 'closing', at: Date.now() })
+  }
+
   /** Resolves when no task is pending (at once if none is). */
   idle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve()

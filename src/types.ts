@@ -66,6 +66,11 @@ export type TaskEvent =
   | { type: 'started'; id: number; at: number }
   | { type: 'progress'; id: number; done: number; total?: number; at: number }
   | { type: 'ended'; id: number; report: TaskReport; at: number }
+  /**
+   * The source began to close: watchers should end their long-lived responses (an open
+   * event stream would otherwise hold a closing server until its grace period ends).
+   */
+  | { type: 'closing'; at: number }
 
 /** Anything whose tasks can be watched: what `serve()` and `handle()` return. */
 export interface TaskSource {

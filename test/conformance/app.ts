@@ -5,7 +5,8 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { Hono } from 'hono'
 import { contextStorage, getContext } from 'hono/context-storage'
 import { streamText } from 'hono/streaming'
-import { after, respond, type TaskReport } from 'finish-request'
+import { after, respond, type TaskReport, type TaskSource } from 'finish-request'
+import { inspector } from 'finish-request/inspector'
 
 /** The user's own request-scoped store, as logging and tracing libraries keep one. */
 const requestStore = new AsyncLocalStorage<string>()
@@ -74,6 +75,14 @@ app.get('/ctx/free', async (c) => {
     return c.json({ thrown: true, name: (error as Error).name, message: (error as Error).message })
   }
 })
+
+/**
+ * Mounts the inspector of what serve() returned (before the first request is routed).
+ * One watcher at most: a stream whose client left must free its place.
+ */
+export function mountInspector(source: TaskSource): void {
+  app.mount('/_tasks', inspector(source, { maxWatchers: 1 }))
+}
 
 app.get('/events', (c) => c.json(events))
 

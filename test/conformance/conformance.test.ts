@@ -1,6 +1,7 @@
 // The same behaviours, checked against the same app, on every runtime.
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EventStreamReader } from '../support/event-stream.ts'
 import { launch, uid, type Served } from './harness.ts'
 import { runtimes } from './runtimes.ts'
 
@@ -141,6 +142,43 @@ for (const runtime of runtimes) {
           expect(own.map((e) => e.task).sort()).toEqual([...tasks].sort())
           expect(own.every((e) => e.id === id)).toBe(true)
         }
+      })
+
+      test('the inspector: events arrive as tasks run, and the page lists them', async () => {
+        const controller = new AbortController()
+        const response = await get('/_tasks/events', { signal: controller.signal })
+        try {
+          expect(response.status).toBe(200)
+          expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8')
+          const stream = new EventStreamReader(response.body!)
+          await stream.event((e) => e.type === 'snapshot', 'the snapshot')
+          const id = uid('inspected')
+          await (await get(`/sleep?ms=20&id=${id}`)).text()
+          const mine = (e: Record<string, any>) => String(e.request?.url ?? e.report?.request.url).endsWith(id)
+          const registered = await stream.event((e) => e.type === 'registered' && mine(e), 'registered')
+          expect(registered).toMatchObject({ name: 'sleeper', request: { method: 'GET' } })
+          await stream.event((e) => e.type === 'started' && e.id === registered.id, 'started')
+          const ended = await stream.event((e) => e.type === 'ended' && e.id === registered.id, 'ended')
+          expect(ended.report).toMatchObject({ name: 'sleeper', status: 'ok' })
+          // While the stream is open the page lists the task: its name, status and URL as text.
+          const page = await get('/_tasks/')
+          expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
+          const html = await page.text()
+          const row = html.slice(html.indexOf(`data-id="${registered.id}"`))
+          expect(row).toMatch(/^data-id="\d+"><td><span class="status">ok<\/span><\/td><td class="name">sleeper<\/td>/)
+          expect(row).toContain(`sleep?ms=20&amp;id=${id}`)
+        } finally {
+          controller.abort()
+        }
+        // The client left: its watcher is gone (maxWatchers is 1), so a new stream is let in.
+        let again = await get('/_tasks/events')
+        for (let tries = 0; again.status === 503 && tries < 200; tries++) {
+          await again.text()
+          await new Promise((resolve) => setTimeout(resolve, 10))
+          again = await get('/_tasks/events')
+        }
+        expect(again.status).toBe(200)
+        await again.body!.cancel()
       })
 
       test('bad arguments throw a TypeError naming the argument', async () => {

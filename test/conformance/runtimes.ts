@@ -39,6 +39,8 @@ const workerd: Runtime = {
     'at maxPendingTasks new requests get 503 + Retry-After; accepted work completes': PROCESS_ONLY,
     'SIGTERM drains pending tasks, then exits 0': PROCESS_ONLY,
     'past gracePeriod, tasks are aborted, reported abandoned, and the process exits': PROCESS_ONLY,
+    'the inspector: events arrive as tasks run, and the page lists them':
+      'worker() returns no TaskSource: each request\'s tasks go to the platform\'s ctx.waitUntil, across isolates nothing could watch',
   },
   async start(env) {
     const bundle = await build({

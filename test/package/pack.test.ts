@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
-const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/testing']
+const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector']
 
 let project: string
 let files: string[]
@@ -29,6 +29,9 @@ beforeAll(() => {
   symlinkSync(join(root, 'node_modules/hono'), join(project, 'node_modules/hono'))
   symlinkSync(join(root, 'node_modules/@hono/node-server'), join(project, 'node_modules/@hono/node-server'))
   symlinkSync(join(root, 'node_modules/@types'), join(project, 'node_modules/@types'))
+  // finish-request/bullmq's optional peers.
+  symlinkSync(join(root, 'node_modules/bullmq'), join(project, 'node_modules/bullmq'))
+  symlinkSync(join(root, 'node_modules/ioredis'), join(project, 'node_modules/ioredis'))
   writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'finish-request': '*' } }))
   writeFileSync(
     join(project, 'check.mjs'),
@@ -45,8 +48,10 @@ const expectedExports = [
   ['handle', 'serve'],
   ['handle', 'serve'],
   ['handle', 'serve'],
-  ['worker'],
+  ['queue', 'worker'],
+  ['queue'],
   ['createExecutionContext', 'waitOnExecutionContext'],
+  ['inspector'],
 ]
 
 describe('the packed tarball', () => {

@@ -1,8 +1,9 @@
 import { serve } from 'finish-request/bun'
-import { app, record, recordReport } from '../app.ts'
+import { app, mountInspector, record, recordReport } from '../app.ts'
 import { serveOptionsFromEnv } from './options.ts'
 
 const server = serve(app, { ...serveOptionsFromEnv(process.env), onTaskEnd: recordReport })
+mountInspector(server)
 // Registered after serve()'s own handler, so by the time this is logged it is closing.
 process.on('SIGTERM', () => record('signal'))
 await server.ready()

@@ -1,0 +1,134 @@
+import type { TaskEvent, TaskSource } from '../types.ts'
+import { TaskLog } from './task-log.ts'
+import { encode, Watcher } from './watcher.ts'
+import { frame, wireEvent, type WireEvent } from './wire.ts'
+
+export interface HubOptions {
+  history: number
+  maxWatchers: number
+  heartbeat: number
+  /** How long events are gathered before one write goes to every watcher. */
+  flushInterval: number
+  /** Bytes a slow watcher may have waiting before it is sent a snapshot instead. */
+  maxQueued: number
+}
+
+/**
+ * The watchers of one source. It subscribes to the source only while at least one
+ * watcher is open, so an unwatched server builds no events at all. Events are gathered
+ * for `flushInterval` ms, serialised once and written to every watcher as one chunk; a
+ * burst larger than the history is replaced by a snapshot, so a flood costs each
+ * watcher at most one snapshot per flush, and flushes slow down while the flood lasts.
+ */
+export class Hub {
+  readonly log: TaskLog
+  private readonly watchers = new Set<Watcher>()
+  private unsubscribe: (() => void) | undefined
+  private batch: string[] = []
+  private overflowed = false
+  private flushTimer: ReturnType<typeof setTimeout> | undefined
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined
+  private interval: number
+  closed = false
+
+  constructor(
+    private readonly source: TaskSource,
+    private readonly options: HubOptions,
+  ) {
+    this.log = new TaskLog(options.history)
+    this.interval = options.flushInterval
+  }
+
+  get size(): number {
+    return this.watchers.size
+  }
+
+  /** A new watcher, or a string saying why not. */
+  open(): Watcher | string {
+    if (this.closed) return 'the server is closing'
+    if (this.watchers.size >= this.options.maxWatchers) {
+      return `too many watchers: ${this.watchers.size} streams are open and maxWatchers is ${this.options.maxWatchers}`
+    }
+    if (!this.unsubscribe) {
+      this.unsubscribe = this.source.subscribe((event) => this.receive(event))
+      this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeat)
+    }
+    // `retry`: reconnect after 2 s if the connection drops.
+    const first = encode(`retry: 2000\n\n${this.snapshotFrame()}`)
+    const watcher = new Watcher(first, this.options.maxQueued, () => encode(this.snapshotFrame()), (w) => this.leave(w))
+    this.watchers.add(watcher)
+    return watcher
+  }
+
+  snapshot(): WireEvent {
+    return { type: 'snapshot', pending: this.source.pending, history: this.log.limit, tasks: this.log.tasks(), at: Date.now() }
+  }
+
+  private snapshotFrame(): string {
+    return frame(this.snapshot())
+  }
+
+  private receive(event: TaskEvent): void {
+    if (event.type === 'closing') return this.close()
+    const wire = wireEvent(event, this.source.pending)
+    this.log.apply(wire)
+    if (this.overflowed) return
+    if (this.batch.length >= this.options.history) {
+      this.overflowed = true
+      this.batch = []
+    } else {
+      this.batch.push(frame(wire))
+    }
+    this.flushTimer ??= setTimeout(() => this.flush(), this.interval)
+  }
+
+  private flush(): void {
+    this.flushTimer = undefined
+    // Under a sustained flood, snapshots go out less and less often (up to one a second),
+    // so that watching a busy server costs it little; a quiet moment restores the pace.
+    this.interval = this.overflowed ? Math.min(this.interval * 2, 1000) : this.options.flushInterval
+    const text = this.overflowed ? this.snapshotFrame() : this.batch.join('')
+    this.batch = []
+    this.overflowed = false
+    this.broadcast(encode(text))
+  }
+
+  private beat(): void {
+    this.broadcast(encode(': keep-alive\n\n'))
+  }
+
+  private broadcast(chunk: Uint8Array): void {
+    for (const watcher of this.watchers) watcher.send(chunk)
+  }
+
+  private leave(watcher: Watcher): void {
+    this.watchers.delete(watcher)
+    if (this.watchers.size === 0) this.stopWatching()
+  }
+
+  private stopWatching(): void {
+    this.unsubscribe?.()
+    this.unsubscribe = undefined
+    clearInterval(this.heartbeatTimer)
+    clearTimeout(this.flushTimer)
+    this.heartbeatTimer = this.flushTimer = undefined
+    this.batch = []
+    this.overflowed = false
+    this.log.forgetUnfinished()
+  }
+
+  /** The source is closing: send what is gathered, end every stream, refuse new ones. */
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer)
+      this.flush()
+    }
+    for (const watcher of [...this.watchers]) {
+      watcher.send(encode(frame({ type: 'closing', at: Date.now(), pending: this.source.pending })))
+      watcher.end()
+    }
+    this.stopWatching()
+  }
+}

@@ -1,0 +1,283 @@
+// finish-request/bullmq against a real Redis (started per file) and real BullMQ,
+// served by the Node adapter: what a user of durable jobs would check.
+import { Queue } from 'bullmq'
+import { Hono } from 'hono'
+import { Redis } from 'ioredis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { after, respond, type TaskReport } from 'finish-request'
+import { queue, type BullQueue } from 'finish-request/bullmq'
+import { serve, type Server } from 'finish-request/node'
+import { startRedis, type TestRedis } from '../helpers/redis.ts'
+
+let redis: TestRedis
+let queueCount = 0
+const opened: Array<{ close(): Promise<unknown> }> = []
+
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(async () => {
+  for (const thing of opened.reverse()) await thing.close().catch(() => {})
+  await redis.stop()
+})
+
+/** A queue of its own per test, so tests never see each other's jobs. */
+function jobsFor(url = redis.url, options: Partial<Parameters<typeof queue>[0]> = {}): BullQueue {
+  const jobs = queue({ connection: url, name: `test-${process.pid}-${++queueCount}`, ...options })
+  opened.push(jobs)
+  return jobs
+}
+
+function served(app: Hono, reports: TaskReport[] = [], errors: Error[] = []): Promise<Server> {
+  const server = serve(app, {
+    port: 0,
+    signals: false,
+    onTaskEnd: (report) => reports.push(report),
+    onError: (error) => errors.push(error),
+  })
+  opened.push(server)
+  return server.ready()
+}
+
+/** Reports collected by a worker, with a way to wait for a count. */
+function collector() {
+  const reports: TaskReport[] = []
+  const errors: Error[] = []
+  return {
+    reports,
+    errors,
+    onTaskEnd: (report: TaskReport) => void reports.push(report),
+    onError: (error: Error) => void errors.push(error),
+    async until(count: number, ms = 10_000) {
+      const deadline = Date.now() + ms
+      while (reports.length < count) {
+        if (Date.now() > deadline) throw new Error(`only ${reports.length} of ${count} reports after ${ms} ms: ${JSON.stringify(reports)}`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      return reports
+    },
+  }
+}
+
+describe('finish-request/bullmq', () => {
+  it('a job registered during a request is in Redis by the time the client has the response', async () => {
+    const jobs = jobsFor()
+    const buildZip = jobs.define('buildZip', async () => {})
+    const app = new Hono().post('/export/:user', (c) =>
+      respond(c.executionCtx, c.json({ ok: true }), buildZip({ user: c.req.param('user') }, { id: `export:${c.req.param('user')}` })),
+    )
+    const server = await served(app)
+    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
+    opened.push(inspect)
+    for (const user of ['42', '43', '44']) {
+      const response = await fetch(new URL(`export/${user}`, server.url), { method: 'POST' })
+      expect(response.status).toBe(200)
+      // No worker runs: the job can only be there because the request put it there.
+      const job = await inspect.getJob(`export%3A${user}`)
+      expect(job?.name).toBe('buildZip')
+      expect(JSON.parse(job!.data.payload)).toEqual({ user })
+      expect(job!.data.request).toMatchObject({ method: 'POST', url: expect.stringContaining(`/export/${user}`) })
+    }
+  })
+
+  it('a worker runs it, reports once with the job, and mirrors progress to BullMQ', async () => {
+    const jobs = jobsFor()
+    const seen: unknown[] = []
+    const buildZip = jobs.define('buildZip', async (payload: { user: number }, signal, task) => {
+      expect(signal).toBeInstanceOf(AbortSignal)
+      task.progress(1, 2)
+      task.progress(2, 2)
+      seen.push(payload)
+    })
+    const app = new Hono().get('/', (c) => {
+      after(c.executionCtx, buildZip({ user: 42 }, { id: 'export:42' }))
+      return c.text('ok')
+    })
+    const server = await served(app)
+    await fetch(server.url!)
+    const worker = collector()
+    const running = jobs.work({ concurrency: 2, signals: false, ...worker })
+    opened.push(running)
+    const [report] = await worker.until(1)
+    expect(seen).toEqual([{ user: 42 }])
+    expect(report).toMatchObject({
+      name: 'buildZip',
+      status: 'ok',
+      request: { method: 'GET', url: server.url },
+      job: { id: 'export:42', queue: jobs.name, attempt: 1, attempts: 3 },
+    })
+    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
+    opened.push(inspect)
+    await expect.poll(async () => (await inspect.getJob('export%3A42'))?.progress).toEqual({ done: 2, total: 2 })
+    await expect.poll(async () => inspect.getJobState('export%3A42')).toBe('completed')
+  })
+
+  it('a failing job is retried with backoff, one report per attempt, until it succeeds', async () => {
+    const jobs = jobsFor()
+    let calls = 0
+    const startedAt: number[] = []
+    const flaky = jobs.define(
+      'flaky',
+      async () => {
+        startedAt.push(Date.now())
+        if (++calls < 3) throw new Error(`attempt ${calls} failed`)
+      },
+      { attempts: 4, backoff: 100 },
+    )
+    const id = await flaky.enqueue({})
+    const worker = collector()
+    opened.push(jobs.work({ signals: false, ...worker }))
+    const reports = await worker.until(3)
+    expect(reports.map((r) => [r.status, r.job?.attempt, r.job?.attempts])).toEqual([
+      ['error', 1, 4],
+      ['error', 2, 4],
+      ['ok', 3, 4],
+    ])
+    expect(reports.every((r) => r.job?.id === id)).toBe(true)
+    expect(worker.errors.map((e) => e.message)).toEqual(['attempt 1 failed', 'attempt 2 failed'])
+    // Exponential from 100 ms: at least 100 ms, then 200 ms between attempts.
+    expect(startedAt[1] - startedAt[0]).toBeGreaterThanOrEqual(100)
+    expect(startedAt[2] - startedAt[1]).toBeGreaterThanOrEqual(200)
+  })
+
+  it('an attempt past its timeout has its signal aborted and is reported timed out', async () => {
+    const jobs = jobsFor()
+    let reason: unknown
+    const slow = jobs.define(
+      'slow',
+      (_payload, signal) =>
+        new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => {
+            reason = signal.reason
+            resolve()
+          }),
+        ),
+      { attempts: 1, timeout: 100 },
+    )
+    await slow.enqueue({ n: 1 })
+    const worker = collector()
+    opened.push(jobs.work({ signals: false, ...worker }))
+    const [report] = await worker.until(1)
+    expect(report).toMatchObject({ name: 'slow', status: 'timeout', job: { attempt: 1, attempts: 1 } })
+    expect((reason as DOMException).name).toBe('TimeoutError')
+  })
+
+  it('a caller id enqueues the job once, however often the request is retried', async () => {
+    const jobs = jobsFor()
+    let runs = 0
+    const charge = jobs.define('charge', async () => void runs++)
+    // The ctx-free form, from a service function the route calls.
+    const pay = (order: number) => respond(new Response('ok'), charge({ order }, { id: `order:${order}` }))
+    const app = new Hono().post('/pay', () => pay(7))
+    const server = await served(app)
+    for (let i = 0; i < 3; i++) expect((await fetch(new URL('pay', server.url), { method: 'POST' })).status).toBe(200)
+    expect(await charge.enqueue({ order: 7 }, { id: 'order:7' })).toBe('order:7')
+    // Integers are ids too, though BullMQ refuses them as they are.
+    expect(await charge.enqueue({ order: 8 }, { id: '42' })).toBe('42')
+    const worker = collector()
+    opened.push(jobs.work({ signals: false, ...worker }))
+    const reports = await worker.until(2)
+    expect(reports.map((r) => r.job?.id).sort()).toEqual(['42', 'order:7'])
+    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
+    opened.push(inspect)
+    expect(await inspect.getJobCounts('waiting', 'active', 'delayed', 'completed')).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 2 })
+    expect(runs).toBe(2)
+  })
+
+  it('a payload JSON cannot carry, or too large, is a TypeError at the call naming it', () => {
+    const jobs = jobsFor(redis.url, { maxPayloadBytes: 1024 })
+    const buildZip = jobs.define('buildZip', () => {})
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    const bad: Array<[unknown, RegExp]> = [
+      [() => {}, /^buildZip\(payload, options\): payload must be JSON data, got function$/],
+      [10n, /^buildZip\(payload, options\): payload must be JSON data, got bigint$/],
+      [undefined, /^buildZip\(payload, options\): payload must be JSON data, got undefined$/],
+      [cycle, /^buildZip\(payload, options\): payload\.self must not refer back/],
+      [{ user: { onDone: () => {} } }, /payload\.user\.onDone must be JSON data, got function/],
+      [{ at: new Map() }, /payload\.at must be a plain object/],
+      [[1, NaN], /payload\[1\] must be a finite number/],
+      ['x'.repeat(2000), /^buildZip\(payload, options\): payload must be at most 1024 bytes of JSON, got 2002 bytes$/],
+    ]
+    for (const [payload, message] of bad) {
+      expect(() => buildZip(payload)).toThrow(TypeError)
+      expect(() => buildZip(payload)).toThrow(message)
+    }
+    expect(() => buildZip.enqueue(() => {})).toThrow(/^buildZip\.enqueue\(payload, options\): payload must be JSON data/)
+    expect(() => buildZip({}, { id: '' })).toThrow(/options\.id must be a non-empty string/)
+    // What JSON carries as it is: fine.
+    expect(() => buildZip({ a: [1, 'two', null, true], at: new Date(0), optional: undefined })).not.toThrow()
+  })
+
+  it('engine down: the job runs in this process after the response, reported once through onError', async () => {
+    const gone = await startRedis()
+    await gone.stop()
+    const jobs = jobsFor(gone.url, { enqueueTimeout: 1_000 })
+    const ran: unknown[] = []
+    const buildZip = jobs.define('buildZip', async (payload) => void ran.push(payload))
+    const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({ user: 1 }, { id: 'u:1' })))
+    const reports: TaskReport[] = []
+    const errors: Error[] = []
+    const server = await served(app, reports, errors)
+    const response = await fetch(server.url!)
+    expect(response.status).toBe(200)
+    await expect.poll(() => reports.length).toBe(1)
+    expect(errors).toHaveLength(1)
+    expect(errors[0].name).toBe('EnqueueError')
+    expect(errors[0].message).toMatch(/job "buildZip" could not be enqueued on queue ".*" \(.*\): it runs in this process after the response/)
+    expect(reports[0]).toMatchObject({ name: 'buildZip', status: 'ok' })
+    expect(ran).toEqual([{ user: 1 }])
+  })
+
+  it("engine down with whenDown: 'refuse': 503 with Retry-After, decided before the response leaves", async () => {
+    const gone = await startRedis()
+    await gone.stop()
+    const jobs = jobsFor(gone.url, { whenDown: 'refuse', enqueueTimeout: 1_000 })
+    let ran = false
+    const buildZip = jobs.define('buildZip', () => void (ran = true))
+    const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({})))
+    const errors: Error[] = []
+    const server = await served(app, [], errors)
+    const response = await fetch(server.url!)
+    expect(response.status).toBe(503)
+    expect(response.headers.get('retry-after')).toBe('1')
+    expect(errors).toHaveLength(1)
+    expect(errors[0].message).toMatch(/the request was answered 503/)
+    // Refused before the response left: nothing was scheduled to run here.
+    expect(server.pending).toBe(0)
+    expect(ran).toBe(false)
+  })
+
+  it('close(): a job that outlasts the grace period goes back to the queue and the next worker finishes it', async () => {
+    const jobs = jobsFor()
+    const done: string[] = []
+    const long = jobs.define('long', async (payload: { ms: number; id: string }, signal) => {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, payload.ms)
+        signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)))
+      })
+      done.push(payload.id)
+    })
+    await long.enqueue({ ms: 50, id: 'short' }, { id: 'short' })
+    await long.enqueue({ ms: 1_500, id: 'long' }, { id: 'long' })
+    const first = collector()
+    const running = jobs.work({ concurrency: 2, signals: false, gracePeriod: 300, ...first })
+    await first.until(1)
+    const closed = await running.close()
+    expect(closed).toEqual({ completed: 0, abandoned: 1 })
+    expect(first.reports.map((r) => [r.job?.id, r.status])).toEqual([
+      ['short', 'ok'],
+      ['long', 'abandoned'],
+    ])
+    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
+    opened.push(inspect)
+    expect(await inspect.getJobState('long')).toBe('waiting')
+    // Going back to the queue did not spend an attempt.
+    expect((await inspect.getJob('long'))?.attemptsMade).toBe(0)
+    const second = collector()
+    opened.push(jobs.work({ signals: false, ...second }))
+    const [report] = await second.until(1, 15_000)
+    expect(report).toMatchObject({ status: 'ok', job: { id: 'long', attempt: 1 } })
+    expect(done).toEqual(['short', 'long'])
+  })
+})

@@ -1,0 +1,119 @@
+// The inspector's bookkeeping on its own: the bounded history, the bounded queue of a
+// slow watcher, and the hub's subscription, fed by a real Supervisor.
+import { describe, expect, it } from 'vitest'
+import { Hub } from '../../src/inspector/hub.ts'
+import { TaskLog } from '../../src/inspector/task-log.ts'
+import { encode, Watcher } from '../../src/inspector/watcher.ts'
+import { wireEvent } from '../../src/inspector/wire.ts'
+import { Supervisor } from '../../src/supervisor.ts'
+import type { TaskEvent } from '../../src/types.ts'
+import { EventStreamReader } from '../support/event-stream.ts'
+
+const request = { method: 'POST', url: 'http://app/export' }
+const apply = (log: TaskLog, event: TaskEvent) => log.apply(wireEvent(event, 0))
+
+describe('TaskLog', () => {
+  it('follows a task from registration to its report', () => {
+    const log = new TaskLog(10)
+    apply(log, { type: 'registered', id: 1, name: 'zip', request, at: 100 })
+    expect(log.tasks()[0]).toMatchObject({ status: 'waiting', name: 'zip', method: 'POST', url: request.url })
+    apply(log, { type: 'started', id: 1, at: 110 })
+    apply(log, { type: 'progress', id: 1, done: 2, total: 6, at: 120 })
+    expect(log.tasks()[0]).toMatchObject({ status: 'running', startedAt: 110, done: 2, total: 6 })
+    const error = new RangeError('disk full')
+    apply(log, { type: 'ended', id: 1, at: 130, report: { name: 'zip', status: 'error', error, durationMs: 20, request } })
+    expect(log.tasks()).toEqual([
+      { id: 1, name: 'zip', method: 'POST', url: request.url, status: 'error', registeredAt: 100, startedAt: 110, endedAt: 130, durationMs: 20, done: 2, total: 6, error: { name: 'RangeError', message: 'disk full' } },
+    ])
+    // Progress after the end (a task that kept calling it) changes nothing.
+    apply(log, { type: 'progress', id: 1, done: 3, total: 6, at: 140 })
+    expect(log.tasks()[0]!.done).toBe(2)
+  })
+
+  it('forgets the oldest registered first, running or not, and never holds more than its limit', () => {
+    const log = new TaskLog(3)
+    for (let id = 1; id <= 5; id++) apply(log, { type: 'registered', id, name: `t${id}`, request, at: id })
+    expect(log.tasks().map((t) => t.id)).toEqual([3, 4, 5])
+    // Events of a forgotten task are ignored...
+    apply(log, { type: 'started', id: 1, at: 9 })
+    expect(log.size).toBe(3)
+    // ...except its report, which says all there is to show.
+    apply(log, { type: 'ended', id: 2, at: 10, report: { name: 't2', status: 'ok', durationMs: 1, request } })
+    expect(log.tasks().map((t) => [t.id, t.status])).toEqual([[4, 'waiting'], [5, 'waiting'], [2, 'ok']])
+  })
+
+  it('forgets unfinished tasks when nobody watches any more: their end would never arrive', () => {
+    const log = new TaskLog(10)
+    apply(log, { type: 'registered', id: 1, name: 'a', request, at: 1 })
+    apply(log, { type: 'registered', id: 2, name: 'b', request, at: 2 })
+    apply(log, { type: 'ended', id: 2, at: 3, report: { name: 'b', status: 'ok', durationMs: 1, request } })
+    log.forgetUnfinished()
+    expect(log.tasks().map((t) => t.name)).toEqual(['b'])
+  })
+})
+
+describe('Watcher', () => {
+  it('stops queueing for a client that does not read, then sends it a snapshot once it has caught up', async () => {
+    const maxQueued = 10_000
+    const watcher = new Watcher(encode('first\n\n'), maxQueued, () => encode('data: {"type":"snapshot"}\n\n'), () => {})
+    const chunk = encode(`data: ${JSON.stringify({ type: 'progress', pad: 'x'.repeat(1000) })}\n\n`)
+    for (let i = 0; i < 1000; i++) watcher.send(chunk)
+    const reader = watcher.body.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    // Everything queued is what the bound allowed: about maxQueued plus the high-water mark.
+    for (;;) {
+      const { value } = await reader.read()
+      text += decoder.decode(value)
+      if (text.includes('snapshot')) break
+    }
+    const queued = text.split('"progress"').length - 1
+    expect(queued).toBeGreaterThan(5)
+    expect(queued * chunk.byteLength).toBeLessThan(maxQueued + 16 * 1024 + chunk.byteLength * 2)
+    expect(text.endsWith('data: {"type":"snapshot"}\n\n')).toBe(true)
+    await reader.cancel()
+  })
+
+  it('leaves once, whether the client cancels or the server ends it', async () => {
+    let left = 0
+    const watcher = new Watcher(encode('x'), 1000, () => encode(''), () => left++)
+    await watcher.body.cancel()
+    watcher.end()
+    expect(left).toBe(1)
+  })
+})
+
+describe('Hub', () => {
+  const options = { history: 5, maxWatchers: 2, heartbeat: 60_000, flushInterval: 5, maxQueued: 1 << 20 }
+
+  it('subscribes to the source while a watcher is open, and not before or after', async () => {
+    const supervisor = new Supervisor({ onError: () => {} })
+    const hub = new Hub(supervisor, options)
+    expect(supervisor.watched).toBe(false)
+    const watcher = hub.open() as Watcher
+    expect(supervisor.watched).toBe(true)
+    expect(hub.open()).toBeInstanceOf(Watcher)
+    expect(hub.open()).toBe('too many watchers: 2 streams are open and maxWatchers is 2')
+    hub.close()
+    expect(supervisor.watched).toBe(false)
+    expect(hub.open()).toBe('the server is closing')
+    // Ended cleanly: a reader sees the stream finish.
+    const stream = new EventStreamReader(watcher.body)
+    await stream.end()
+    expect(stream.events.at(-1)).toMatchObject({ type: 'closing' })
+  })
+
+  it('turns a burst larger than the history into one snapshot', async () => {
+    const supervisor = new Supervisor({ onError: () => {} })
+    const hub = new Hub(supervisor, options)
+    const stream = new EventStreamReader((hub.open() as Watcher).body)
+    await stream.event((e) => e.type === 'snapshot', 'the first snapshot')
+    for (let i = 0; i < 20; i++) supervisor.create(`burst-${i}`, request, undefined)
+    await stream.until(() => stream.events.filter((e) => e.type === 'snapshot').length === 2, 'a second snapshot')
+    expect(stream.events.map((e) => e.type)).toEqual(['snapshot', 'snapshot'])
+    const last = stream.events[1]!
+    expect(last.pending).toBe(20)
+    expect(last.tasks.map((t: { name: string }) => t.name)).toEqual(['burst-15', 'burst-16', 'burst-17', 'burst-18', 'burst-19'])
+    hub.close()
+  })
+})
