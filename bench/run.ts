@@ -226,10 +226,6 @@ for (const group of ['node20', 'node24', 'node22'] as const) {
     await shutdownFigure(runnable(nodeTargets(group), ['peer', 'after'], ['P5']))
   }
 }
-for (const group of ['bun', 'deno', 'workerd'] as const) {
-  if (!phase(group)) continue
-  await measureGroup(group, runtimeTargets(group), group === 'workerd' ? undefined : runtimeReference(group))
-}
 if (phase('p7')) {
   log('P7: durable tasks against BullMQ by hand')
   await measureDurable(config, rec, log, outOfTime() && skip('P7') ? BUDGET_SPENT : undefined)
@@ -239,6 +235,10 @@ if (phase('p8')) {
   await measureInspector(config, rec, log, outOfTime() && skip('P8') ? BUDGET_SPENT : undefined)
 }
 
+for (const group of ['bun', 'deno', 'workerd'] as const) {
+  if (!phase(group)) continue
+  await measureGroup(group, runtimeTargets(group), group === 'workerd' ? undefined : runtimeReference(group))
+}
 const output: Results = {
   config,
   meta: {

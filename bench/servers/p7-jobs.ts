@@ -1,12 +1,10 @@
 // P7's jobs/s, on Node or Bun: enqueues JOBS no-op jobs, then times how long a worker
 // with CONCURRENCY takes to complete them all, and prints {"jobsPerSecond": n}.
 // MODE=bare: a bare BullMQ Worker; MODE=work: finish-request's `jobs.work()`.
-import { Queue, Worker } from 'bullmq'
 import { writeSync } from 'node:fs'
+import { Queue, Worker } from 'bullmq'
+import { queue } from 'finish-request/bullmq'
 
-// Through a variable: the bench type-checks before finish-request/bullmq is merged.
-const BULLMQ_ENTRY = 'finish-request/bullmq'
-const { queue } = (await import(BULLMQ_ENTRY)) as typeof import('./durable-api.ts')
 const env = (globalThis as { process: { env: Record<string, string | undefined> } }).process.env
 const connection = env.REDIS_URL!
 const count = Number(env.JOBS)

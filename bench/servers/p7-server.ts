@@ -4,6 +4,7 @@
 // without the library: `await queue.add()` with a bare BullMQ Queue, then answer.
 import { Queue } from 'bullmq'
 import { respond } from 'finish-request'
+import { queue } from 'finish-request/bullmq'
 import { Hono } from 'hono'
 import { BODY } from '../work.ts'
 import { announce, HOST } from './announce.ts'
@@ -12,9 +13,6 @@ const runtime = globalThis as { Bun?: unknown; process: { env: Record<string, st
 const connection = runtime.process.env.REDIS_URL!
 const { serve } = runtime.Bun ? await import('finish-request/bun') : await import('finish-request/node')
 
-// Through a variable: the bench type-checks before finish-request/bullmq is merged.
-const BULLMQ_ENTRY = 'finish-request/bullmq'
-const { queue } = (await import(BULLMQ_ENTRY)) as typeof import('./durable-api.ts')
 const jobs = queue({ connection, name: 'p7-durable' })
 const report = jobs.define('report', async () => {})
 const { hostname, port } = new URL(connection)
