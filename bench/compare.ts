@@ -36,8 +36,9 @@ for (const a of assess(first.series)) {
     if (ok) agree++
     verdict = ok ? 'agree' : 'differ'
   }
-  const subject = a.subject.role === 'after-ctx' ? 'no ctx' : 'respond(ctx)'
-  rows.push([`${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}`, GROUP_LABELS[a.group], subject, a.goal.text, format(a), format(b), verdict])
+  const subject = a.subject.role === 'after-ctx' ? 'after(task), no ctx' : a.subject.role === 'after' ? 'respond(ctx, …)' : a.subject.label
+  const against = a.goal.against === 'peers' ? ` (${a.against?.label.split(',')[0]})` : ''
+  rows.push([`${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}`, GROUP_LABELS[a.group], subject, a.goal.text + against, format(a), format(b), verdict])
 }
 const headers = ['Figure', 'Runtime', 'finish-request', 'Target', `Run 1 (${first.meta.commit}, ${first.meta.date})`, `Run 2 (${second.meta.commit}, ${second.meta.date})`, 'Agreement']
 console.log(`| ${headers.join(' | ')} |\n|${headers.map(() => '---').join('|')}|`)

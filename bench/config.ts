@@ -41,7 +41,7 @@ const plan = (rounds: number, p2Count: number, p3Rounds: number, p4Rounds: numbe
 export const FULL: Config = {
   name: 'full',
   groups: {
-    node20: plan(5, 40, 5, 2),
+    node20: plan(5, 40, 4, 2),
     node22: plan(3, 30, 3, 1),
     node24: plan(3, 30, 3, 1),
     bun: plan(3, 30, 3, 1),
@@ -55,7 +55,7 @@ export const FULL: Config = {
   // The heap per task is as steady at 50 000 as at 100 000, in half the time.
   p4: { tasks: { node20: 50_000, node22: 50_000, node24: 50_000, bun: 50_000, deno: 50_000, workerd: 0 } },
   p5: { tasks: 1000, rounds: 3 },
-  p7: { requests: 300, jobs: 2000, concurrency: 10, rounds: 3 },
+  p7: { requests: 200, jobs: 1000, concurrency: 10, rounds: 3 },
   p8: { pages: [0, 1, 20], seconds: 3, rounds: 3 },
   budgetMs: 18 * 60_000,
   deadlineMs: 20 * 60_000,

@@ -233,7 +233,7 @@ Every round's value: [results.json](results.json).
     .join(', ')}
 - **Clients:** P1/P2 one keep-alive connection per server, a hand-written client in the bench's process; P3 ${meta.throughputTool}, 50 connections, ${config.p3.seconds} s per server per round
 - **Rounds** (P1+P1w+P2 / P3 / P4): ${plans}; P5 ${config.p5.rounds}. Servers take turns in each round; ratios are taken per round (round r against round r of the floor), then summarised as median [min–max]
-- **Sizes:** P1 ${config.p1.count} requests per round (naive ${config.p1.naiveCount}); P1w ${config.p1w.count} per server per round; P2 requests ${config.p2.intervalMs} ms apart; P4 ${config.p4.tasks.node20.toLocaleString('en-US')} pending tasks on Node 20, ${config.p4.tasks.bun.toLocaleString('en-US')} elsewhere; P5 ${config.p5.tasks.toLocaleString('en-US')} tasks
+- **Sizes:** P1 ${config.p1.count} requests per round (naive ${config.p1.naiveCount}); P1w ${config.p1w.count} per server per round; P2 requests ${config.p2.intervalMs} ms apart; P4 ${config.p4.tasks.node20.toLocaleString('en-US')} pending tasks per server; P5 ${config.p5.tasks.toLocaleString('en-US')} tasks
 
 ${meta.skipped.length ? `**Cut by the time budget:** ${meta.skipped.join('; ')}.
 

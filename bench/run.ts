@@ -112,7 +112,8 @@ const p1Plan = (target: Target): LatencyPlan => ({
 
 /** P1 (back to back), P1w (servers taking turns) and P2 of one group's running servers. */
 async function latencyFigures(group: Group, running: Map<Target, Child>, plan: GroupPlan): Promise<void> {
-  const all = [...running.keys()]
+  // The "Hono app on the peer" rows are P3's (where the issue compared them): not timed here.
+  const all = [...running.keys()].filter((t) => t.role !== 'peer-hono')
   const alternating = all.filter((t) => ['bare', 'control', 'after', 'after-ctx'].includes(t.role))
   const p2Targets = all.filter((t) => ['bare', 'control', 'peer', 'after'].includes(t.role))
   const p2Plan: LatencyPlan = { path: '/p2', ...config.p2, count: plan.p2Count, timeoutMs: 10_000 }
@@ -165,7 +166,7 @@ async function memoryFigure(group: Group, targets: Target[], rounds: number): Pr
   for (let round = 0; round < rounds; round++) {
     if (outOfTime() && skip(`${group} P4 rounds ${round + 1}-${rounds}`)) break
     // Later rounds re-measure finish-request and its floor only: the peers' bytes do not drift.
-    const these = round === 0 ? targets : targets.filter((t) => ['reference', 'after', 'after-ctx'].includes(t.role))
+    const these = round === 0 ? targets : targets.filter((t) => ['reference', 'after'].includes(t.role))
     for (const target of rotate(these, round)) {
       log(`  ${group} P4 ${target.id}: ${tasks.toLocaleString('en-US')} pending tasks (round ${round + 1}/${rounds})`)
       const run = await attempt('P4', target, round, () => measureMemory(target, tasks))
@@ -208,7 +209,7 @@ async function measureGroup(group: Group, targets: Target[], reference?: Target)
   if (plan.p3Rounds > 0) await throughputFigure(group, running, plan.p3Rounds)
   await stopAll(running)
   if (plan.p4Rounds > 0 && reference) {
-    const heapTargets = runnable([reference, ...targets], ['reference', 'peer', 'peer-hono', 'after', 'after-ctx'], ['P4'])
+    const heapTargets = runnable([reference, ...targets], ['reference', 'peer', 'after', 'after-ctx'], ['P4'])
     await memoryFigure(group, heapTargets, plan.p4Rounds)
   }
 }
@@ -235,7 +236,7 @@ if (phase('p8')) {
   await measureInspector(config, rec, log, outOfTime() && skip('P8') ? BUDGET_SPENT : undefined)
 }
 
-for (const group of ['bun', 'deno', 'workerd'] as const) {
+for (const group of ['workerd', 'bun', 'deno'] as const) {
   if (!phase(group)) continue
   await measureGroup(group, runtimeTargets(group), group === 'workerd' ? undefined : runtimeReference(group))
 }
