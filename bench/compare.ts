@@ -1,7 +1,8 @@
 // Do two full runs agree? `node --import tsx bench/compare.ts first.json second.json`
 // prints, for every target, each run's per-round median [min–max] and verdict, and
-// "agree" when each run's median lies within the other run's min–max (the spread each
-// run itself reports), so a reader can see whether the figures reproduce.
+// "agree" when one run's median lies within the other run's min–max (the spread each
+// run itself reports) or the two medians are within 2 % of each other, so a reader can
+// see whether the figures reproduce.
 import { readFileSync } from 'node:fs'
 import { assess, type Assessment } from './goals.ts'
 import type { Results } from './results.ts'
@@ -22,6 +23,8 @@ const format = (a: Assessment | undefined) => {
   return `${s.median.toFixed(digits)} [${s.min.toFixed(digits)}–${s.max.toFixed(digits)}] ${a.verdict}`
 }
 const inside = (x: number, a: Assessment) => x >= a.summary.min && x <= a.summary.max
+// Heap bytes repeat to the byte, so their min–max is no width at all: 2 % apart is the same figure.
+const close = (a: Assessment, b: Assessment) => Math.abs(a.summary.median - b.summary.median) <= 0.02 * Math.max(Math.abs(a.summary.median), Math.abs(b.summary.median))
 
 const later = new Map(assess(second.series).map((a) => [key(a), a]))
 const rows: string[][] = []
@@ -32,7 +35,7 @@ for (const a of assess(first.series)) {
   let verdict = 'not comparable'
   if (b && a.summary.n > 0 && b.summary.n > 0) {
     compared++
-    const ok = inside(a.summary.median, b) || inside(b.summary.median, a)
+    const ok = inside(a.summary.median, b) || inside(b.summary.median, a) || close(a, b)
     if (ok) agree++
     verdict = ok ? 'agree' : 'differ'
   }
@@ -43,4 +46,4 @@ for (const a of assess(first.series)) {
 const headers = ['Figure', 'Runtime', 'finish-request', 'Target', `Run 1 (${first.meta.commit}, ${first.meta.date})`, `Run 2 (${second.meta.commit}, ${second.meta.date})`, 'Agreement']
 console.log(`| ${headers.join(' | ')} |\n|${headers.map(() => '---').join('|')}|`)
 for (const row of rows) console.log(`| ${row.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`)
-console.log(`\n${agree} of ${compared} comparable targets agree (each run's median within the other's min–max over rounds).`)
+console.log(`\n${agree} of ${compared} comparable targets agree (one run's median within the other's min–max over rounds, or the medians within 2 %).`)

@@ -197,8 +197,9 @@ async function measureGroup(group: Group, targets: Target[], reference?: Target)
   if (plan.rounds === 0) return log(`${group}: not in a ${config.name} run`)
   if (outOfTime()) {
     skip(`${group}, every figure`)
+    const figures: Figure[] = ['P1', 'P1w', 'P2p50', 'P2p95', ...(plan.p3Rounds ? (['P3'] as const) : []), ...(plan.p4Rounds ? (['P4'] as const) : [])]
     for (const target of [...targets, ...(reference ? [reference] : [])]) {
-      for (const figure of ['P1', 'P1w', 'P2p50', 'P2p95', 'P3', 'P4'] as Figure[]) rec.missing(figure, target, BUDGET_SPENT)
+      for (const figure of figures) if (target.role !== 'reference' || figure === 'P4') rec.missing(figure, target, BUDGET_SPENT)
     }
     return
   }

@@ -23,7 +23,7 @@ function cell(a: Assessment | undefined): string {
 
 const rows = new Map<string, Map<Group, Assessment>>()
 for (const a of assess(results.series)) {
-  const against = a.goal.against === 'peers' ? ` ${a.against?.label.split(',')[0]}` : ''
+  const against = a.goal.against === 'peers' ? a.against?.label.split(',')[0] : ''
   const which = a.goal.figure === 'P8' ? `, ${a.subject.label}` : ''
   const name = `${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}${which}: ${a.goal.text.replace('each peer (best config)', `${against} at its best`)}`
   if (!rows.has(name)) rows.set(name, new Map())
