@@ -52,6 +52,9 @@ interface JobData {
 
 const KEEP = { completed: 24 * 3600, failed: 7 * 24 * 3600 }
 
+/** The closes that signals started in this process, so the last one to finish exits. */
+const closingWorkers = new Set<Promise<DrainResult>>()
+
 /** Durable jobs on BullMQ: `define` them, register them in requests, and `work()` them anywhere. */
 class BullQueue extends JobQueue {
   private producer: Producer | undefined
@@ -140,7 +143,8 @@ class BullQueue extends JobQueue {
         runner.notify(error, { name: job.name, status: 'error', error, durationMs: 0, request: job.data?.request ?? { method: '', url: '' }, job: info })
         throw error
       }
-      const outcome = await runner.attempt(definition, job.data.payload, job.data.request, info, {}, progressTo(job))
+      // A job not added through us (no payload) fails inside the attempt, so it is reported too.
+      const outcome = await runner.attempt(definition, job.data?.payload, job.data?.request, info, {}, progressTo(job))
       if (outcome.status === 'ok') return
       if (outcome.status === 'abandoned') {
         // Closing past the grace period: the job goes back to wait for the next worker,
@@ -179,7 +183,10 @@ class BullQueue extends JobQueue {
 
     const onSignal = (): void => {
       if (closing) return runner.abandonAll()
-      close().then(
+      const closed = close()
+      closingWorkers.add(closed)
+      // Every worker of this process got the signal: exit once all of them have closed.
+      closed.then(() => Promise.all(closingWorkers)).then(
         () => process.exit(0),
         (error: unknown) => {
           console.error('[finish-request] worker close failed:', error)
@@ -223,6 +230,8 @@ const PRODUCER: RedisOptions = { maxRetriesPerRequest: 0, enableOfflineQueue: fa
 class Producer {
   readonly queue: Queue
   private connectedOnce = false
+  /** One listener for every job waiting on the first connection, not one each. */
+  private readonly firstConnection: Promise<void>
 
   constructor(
     readonly client: Redis,
@@ -231,6 +240,7 @@ class Producer {
   ) {
     this.queue = new Queue(name, { connection: client, prefix })
     this.queue.on('error', () => {})
+    this.firstConnection = new Promise((resolve) => client.once('ready', resolve))
     client.on('ready', () => (this.connectedOnce = true))
   }
 
@@ -244,16 +254,12 @@ class Producer {
     if (status === 'ready') return Promise.resolve()
     if (this.connectedOnce || status === 'end') return Promise.reject(new Error(`Redis connection is ${status}`))
     return new Promise((resolve, reject) => {
-      const onReady = (): void => {
+      const onAbort = (): void => reject(signal.reason)
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.firstConnection.then(() => {
         signal.removeEventListener('abort', onAbort)
         resolve()
-      }
-      const onAbort = (): void => {
-        this.client.off('ready', onReady)
-        reject(signal.reason)
-      }
-      this.client.once('ready', onReady)
-      signal.addEventListener('abort', onAbort, { once: true })
+      })
     })
   }
 

@@ -82,13 +82,13 @@ export class Host implements TaskSource {
     if (result instanceof Promise) return result.then((response) => this.afterPersisted(context, response))
     const persisted = context.persisted()
     if (persisted === undefined) return result
-    return persisted.then((refused) => (refused ? this.refuse() : result))
+    return persisted.then((refused) => (refused ? this.refuse('A durable task could not be queued; try again\n') : result))
   }
 
-  private refuse(): Response {
+  private refuse(why = this.refusing ? 'Server is shutting down\n' : 'Too many pending tasks\n'): Response {
     const headers: Record<string, string> = { 'retry-after': '1' }
     if (this.refusing) headers.connection = 'close'
-    return new Response(this.refusing ? 'Server is shutting down\n' : 'Too many pending tasks\n', { status: 503, headers })
+    return new Response(why, { status: 503, headers })
   }
 
   /**

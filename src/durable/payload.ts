@@ -1,9 +1,8 @@
 import { fail } from '../validate.ts'
 
-/** A job's payload in JSON, and its size in UTF-8 bytes as every engine counts it. */
+/** A job's payload in JSON. */
 export interface SerializedPayload {
   json: string
-  bytes: number
 }
 
 /**
@@ -21,7 +20,7 @@ const encoder = new TextEncoder()
  * other data than the caller passed.
  */
 export function serializePayload(call: string, payload: unknown, maxBytes: number): SerializedPayload {
-  check(call, payload, 'payload', [])
+  check(call, payload, undefined, [])
   let json: string
   try {
     json = JSON.stringify(payload)
@@ -29,44 +28,63 @@ export function serializePayload(call: string, payload: unknown, maxBytes: numbe
     // What only JSON itself finds out: a toJSON or a getter that throws.
     fail(call, `payload could not be serialized (${error instanceof Error ? error.message : String(error)})`, payload)
   }
-  const bytes = encoder.encode(json).length
-  if (bytes > maxBytes) {
-    throw new TypeError(`${call}: payload must be at most ${maxBytes} bytes of JSON, got ${bytes} bytes`)
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: most payloads need no encoding to be sure.
+  if (json.length * 3 > maxBytes) {
+    const bytes = encoder.encode(json).length
+    if (bytes > maxBytes) {
+      throw new TypeError(`${call}: payload must be at most ${maxBytes} bytes of JSON, got ${bytes} bytes`)
+    }
   }
-  return { json, bytes }
+  return { json }
 }
 
-function check(call: string, value: unknown, path: string, ancestors: object[]): void {
+/** Where a value sits, e.g. `payload.user.files[2]`; only built for a message. */
+interface Path {
+  parent: Path | undefined
+  key: string | number
+}
+
+function describePath(path: Path | undefined): string {
+  if (path === undefined) return 'payload'
+  const { parent, key } = path
+  const step = typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
+  return describePath(parent) + step
+}
+
+function check(call: string, value: unknown, path: Path | undefined, ancestors: object[]): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return
     case 'number':
-      if (!Number.isFinite(value)) fail(call, `${path} must be a finite number (JSON turns it into null)`, value)
+      if (!Number.isFinite(value)) fail(call, `${describePath(path)} must be a finite number (JSON turns it into null)`, value)
       return
     case 'object':
       break
     default:
       // undefined, function, symbol, bigint: dropped or refused by JSON.
-      fail(call, `${path} must be JSON data`, value)
+      fail(call, `${describePath(path)} must be JSON data`, value)
   }
   if (value === null) return
-  if (ancestors.includes(value)) fail(call, `${path} must not refer back to an enclosing object (a cycle)`, value)
+  if (ancestors.includes(value)) fail(call, `${describePath(path)} must not refer back to an enclosing object (a cycle)`, value)
   // A Date, or anything else that says how it becomes JSON, is trusted to.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return
   ancestors.push(value)
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) check(call, value[i], `${path}[${i}]`, ancestors)
+    for (let i = 0; i < value.length; i++) check(call, value[i], { parent: path, key: i }, ancestors)
   } else {
     const proto = Object.getPrototypeOf(value)
     if (proto !== Object.prototype && proto !== null) {
-      fail(call, `${path} must be a plain object, an array or a primitive (JSON would lose what it holds)`, value)
+      fail(call, `${describePath(path)} must be a plain object, an array or a primitive (JSON would lose what it holds)`, value)
     }
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue
       const item = (value as Record<string, unknown>)[key]
       // An absent optional field: JSON leaves the key out, which reads back the same.
       if (item === undefined) continue
-      check(call, item, /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`, ancestors)
+      // Strings and booleans, the common case, need no path at all.
+      if (typeof item === 'string' || typeof item === 'boolean') continue
+      check(call, item, { parent: path, key }, ancestors)
     }
   }
   ancestors.pop()

@@ -33,7 +33,8 @@ export class JobRunner extends Supervisor {
    */
   attempt<Extra>(
     definition: JobDefinition<any, Extra>,
-    json: string,
+    /** Undefined (a message not made by us) fails the attempt like bad JSON does. */
+    json: string | undefined,
     request: RequestInfo | undefined,
     job: JobInfo,
     extra: Extra,
@@ -54,7 +55,7 @@ export class JobRunner extends Supervisor {
         extra,
       )
       // Parsed inside the task, so even a payload stored by hand that is not JSON is one report.
-      return definition.handler(JSON.parse(json), signal, task)
+      return definition.handler(JSON.parse(json as string), signal, task)
     })
     return outcome
   }

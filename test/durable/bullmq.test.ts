@@ -5,9 +5,11 @@ import { Hono } from 'hono'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { after, respond, type TaskReport } from 'finish-request'
+import { inspector } from 'finish-request/inspector'
 import { queue, type BullQueue } from 'finish-request/bullmq'
 import { serve, type Server } from 'finish-request/node'
 import { startRedis, type TestRedis } from '../helpers/redis.ts'
+import { EventStreamReader } from '../support/event-stream.ts'
 
 let redis: TestRedis
 let queueCount = 0
@@ -241,6 +243,7 @@ describe('finish-request/bullmq', () => {
     const response = await fetch(server.url!)
     expect(response.status).toBe(503)
     expect(response.headers.get('retry-after')).toBe('1')
+    expect(await response.text()).toBe('A durable task could not be queued; try again\n')
     expect(errors).toHaveLength(1)
     expect(errors[0].message).toMatch(/the request was answered 503/)
     // Refused before the response left: nothing was scheduled to run here.
@@ -279,5 +282,27 @@ describe('finish-request/bullmq', () => {
     const [report] = await second.until(1, 15_000)
     expect(report).toMatchObject({ status: 'ok', job: { id: 'long', attempt: 1 } })
     expect(done).toEqual(['short', 'long'])
+  })
+
+  it('a running worker is a task source: the inspector streams its job attempts, with the job and its progress', async () => {
+    const jobs = jobsFor()
+    const exportJob = jobs.define('exportJob', async (_payload, _signal, task) => task.progress(3, 4), { attempts: 1 })
+    const running = jobs.work({ signals: false, onError: () => {} })
+    opened.push(running)
+    const view = inspector(running)
+    const response = await view(new Request('http://worker/events'))
+    const stream = new EventStreamReader(response.body!)
+    try {
+      await stream.event((e) => e.type === 'snapshot', 'the snapshot')
+      await exportJob.enqueue({}, { id: 'seen:1' })
+      const ended = await stream.event((e) => e.type === 'ended', 'the attempt to end')
+      const mine = stream.events.filter((e) => e.id === ended.id)
+      expect(mine.map((e) => e.type)).toEqual(['registered', 'started', 'progress', 'ended'])
+      expect(mine[0]).toMatchObject({ name: 'exportJob', job: { id: 'seen:1', queue: jobs.name, attempt: 1, attempts: 1 } })
+      expect(mine[2]).toMatchObject({ done: 3, total: 4 })
+      expect(ended.report).toMatchObject({ name: 'exportJob', status: 'ok', job: { id: 'seen:1' } })
+    } finally {
+      await stream.cancel()
+    }
   })
 })

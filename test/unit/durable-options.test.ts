@@ -9,7 +9,7 @@ const call = 'job(payload, options)'
 
 describe('payloads', () => {
   it('counts the limit in UTF-8 bytes, as the engines do', () => {
-    expect(serializePayload(call, 'é'.repeat(10), 22).bytes).toBe(22)
+    expect(serializePayload(call, 'é'.repeat(10), 22).json).toBe(`"${'é'.repeat(10)}"`)
     expect(() => serializePayload(call, 'é'.repeat(10), 21)).toThrow(`${call}: payload must be at most 21 bytes of JSON, got 22 bytes`)
   })
 
