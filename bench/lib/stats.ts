@@ -1,9 +1,11 @@
 // Summaries of samples. Medians everywhere: one slow outlier (a GC, a noisy neighbour)
-// must not move a figure.
+// must not move a figure. Spreads are min–max over rounds: with 3–8 rounds that is the
+// honest interval, and a target inside it is "within noise", not a pass or a miss.
 
 export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return NaN
-  const sorted = [...samples].sort((a, b) => a - b)
+  const finite = samples.filter(Number.isFinite)
+  if (finite.length === 0) return NaN
+  const sorted = [...finite].sort((a, b) => a - b)
   // Linear interpolation between closest ranks.
   const rank = (p / 100) * (sorted.length - 1)
   const low = Math.floor(rank)
@@ -12,6 +14,38 @@ export function percentile(samples: readonly number[], p: number): number {
 }
 
 export const median = (samples: readonly number[]): number => percentile(samples, 50)
+
+export interface Spread {
+  median: number
+  min: number
+  max: number
+  /** Rounds that produced a value. */
+  n: number
+}
+
+export function spread(values: readonly number[]): Spread {
+  const finite = values.filter(Number.isFinite)
+  return {
+    median: median(finite),
+    min: finite.length ? Math.min(...finite) : NaN,
+    max: finite.length ? Math.max(...finite) : NaN,
+    n: finite.length,
+  }
+}
+
+/**
+ * Round r of `a` against round r of `b`: both were measured in the same round, minutes
+ * apart at most, so a ratio per round cancels the drift that a ratio of medians keeps.
+ */
+export function paired(a: readonly number[], b: readonly number[], combine: (x: number, y: number) => number): number[] {
+  const out: number[] = []
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (Number.isFinite(a[i]) && Number.isFinite(b[i]) && b[i] !== 0) out.push(combine(a[i]!, b[i]!))
+  }
+  return out
+}
+export const ratios = (a: readonly number[], b: readonly number[]): number[] => paired(a, b, (x, y) => x / y)
+export const differences = (a: readonly number[], b: readonly number[]): number[] => paired(a, b, (x, y) => x - y)
 
 /** Round r visits the servers starting at a different one, so drift hits all alike. */
 export function rotate<T>(items: readonly T[], round: number): T[] {

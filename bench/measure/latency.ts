@@ -45,3 +45,34 @@ export async function measureLatency(url: string, plan: LatencyPlan): Promise<La
 
 export const p50 = (run: LatencyRun): number => percentile(run.samples, 50)
 export const p95 = (run: LatencyRun): number => percentile(run.samples, 95)
+
+/** One server and the path requested from it, in a turn-taking measurement. */
+export interface Endpoint {
+  url: string
+  path: string
+}
+
+/**
+ * P1w (and P7's response time): the endpoints take turns request by request, one
+ * keep-alive connection each, so every one is timed under the same moment's conditions;
+ * in P1w each server keeps its 1 s tasks pending throughout (a few hundred at a time).
+ * Returns each endpoint's samples, in the order given.
+ */
+export async function measureAlternating(endpoints: readonly Endpoint[], plan: Omit<LatencyPlan, 'path'>): Promise<LatencyRun[]> {
+  const connections = await Promise.all(endpoints.map(({ url }) => Connection.open(url)))
+  const runs: LatencyRun[] = endpoints.map(() => ({ samples: [], failures: 0 }))
+  try {
+    for (let i = 0; i < plan.warmup + plan.count; i++) {
+      // A different endpoint goes first in each cycle: none always follows the same one.
+      for (let k = 0; k < connections.length; k++) {
+        const e = (i + k) % connections.length
+        const { status, ms } = await connections[e]!.get(endpoints[e]!.path, plan.timeoutMs)
+        if (status !== 200) runs[e]!.failures++
+        if (i >= plan.warmup) runs[e]!.samples.push(ms)
+      }
+    }
+  } finally {
+    for (const connection of connections) connection.close()
+  }
+  return runs
+}

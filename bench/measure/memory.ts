@@ -6,7 +6,7 @@
 import autocannon from 'autocannon'
 import { Connection } from '../lib/http-client.ts'
 import { startServer } from '../lib/processes.ts'
-import type { Target } from '../targets.ts'
+import type { Group, Target } from '../targets.ts'
 
 export interface MemoryRun {
   bytesPerTask: number
@@ -19,6 +19,9 @@ interface Heap {
   held: number
   heapUsed: number
 }
+
+/** What lets the server force a full GC: Bun has Bun.gc(true) built in. */
+const GC_FLAGS: Partial<Record<Group, string[]>> = { bun: [], deno: ['--v8-flags=--expose-gc'] }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -34,7 +37,7 @@ async function heap(url: string): Promise<Heap> {
 
 export async function measureMemory(target: Target, count: number): Promise<MemoryRun> {
   const child = await startServer(target.id, {
-    ...target.command(['--expose-gc']),
+    ...target.command(GC_FLAGS[target.group] ?? ['--expose-gc']),
     // finish-request's admission control would refuse work beyond 10 000 pending tasks.
     env: { BENCH_MAX_PENDING: String(count * 2) },
   })

@@ -1,6 +1,8 @@
-// P3: requests per second with 50 connections, by autocannon (a dev dependency, so every
-// machine measures alike), or by wrk with BENCH_CLIENT=wrk (apt install wrk). On the
-// 2-core machine of RESULTS.md, autocannon drove the servers at least as hard as wrk -t1.
+// P3: requests per second with 50 connections. wrk (Debian's `apt install wrk`, a C
+// client, one thread) when it is installed: one Node client (autocannon) saturates
+// before a server on the other core does, and then measures itself. autocannon (a dev
+// dependency) is the fallback, or forced with BENCH_CLIENT=autocannon; RESULTS.md says
+// which one ran. The client inherits the bench's CPU (lib/cpu.ts), the server has the other.
 import { execFile, execFileSync } from 'node:child_process'
 import autocannon from 'autocannon'
 
@@ -12,20 +14,23 @@ export interface ThroughputRun {
 
 export const CONNECTIONS = 50
 
-let wrk: boolean | undefined
-export function throughputTool(): 'wrk' | 'autocannon' {
-  if (process.env.BENCH_CLIENT !== 'wrk') return 'autocannon'
-  if (wrk === undefined) {
-    try {
-      execFileSync('wrk', ['--version'], { stdio: 'ignore' })
-      wrk = true
-    } catch (error) {
-      // wrk --version exits 1 after printing its version: present all the same.
-      wrk = (error as NodeJS.ErrnoException).code !== 'ENOENT'
-    }
+function wrkInstalled(): boolean {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch (error) {
+    // wrk --version exits 1 after printing its version: present all the same.
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT'
   }
-  if (!wrk) throw new Error('BENCH_CLIENT=wrk, but wrk is not installed')
-  return 'wrk'
+}
+
+let tool: 'wrk' | 'autocannon' | undefined
+export function throughputTool(): 'wrk' | 'autocannon' {
+  if (tool) return tool
+  if (process.env.BENCH_CLIENT === 'autocannon') return (tool = 'autocannon')
+  const installed = wrkInstalled()
+  if (!installed && process.env.BENCH_CLIENT === 'wrk') throw new Error('BENCH_CLIENT=wrk, but wrk is not installed (apt install wrk)')
+  return (tool = installed ? 'wrk' : 'autocannon')
 }
 
 export async function measureThroughput(url: string, seconds: number): Promise<ThroughputRun> {

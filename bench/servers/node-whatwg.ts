@@ -1,5 +1,6 @@
 // @whatwg-node/server on node:http: its server context (with `waitUntil`) is handed to
-// Hono as the executionCtx. Default options, as the issue measures them.
+// Hono as the executionCtx. Default options; c.json() builds undici's global Response
+// (the "Hono app on the peer" row).
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createServerAdapter } from '@whatwg-node/server'

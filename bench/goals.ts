@@ -1,0 +1,109 @@
+// The targets finish-request is held to (issue 13), and the verdict for each: computed
+// from per-round comparisons, so a target inside the rounds' spread is "within noise",
+// never a pass or a miss by luck of one run.
+import type { Figure, Series, SeriesRole } from './results.ts'
+import { differences, ratios, spread, type Spread } from './lib/stats.ts'
+import type { Group } from './targets.ts'
+
+export type Verdict = 'met' | 'missed' | 'within noise' | 'invalid' | 'not measured'
+
+export interface Goal {
+  figure: Figure
+  subject: SeriesRole
+  /** The series compared with, in the same figure and group; 'peers' is every best-config peer. */
+  against: SeriesRole | 'peers' | 'none'
+  /** ratio: subject ÷ against per round; excess: subject − against (P4 bytes); absolute: subject alone. */
+  measure: 'ratio' | 'excess' | 'absolute'
+  op: '<=' | '>='
+  limit: number
+  /** Only in these groups (default: every group where the subject was measured). */
+  groups?: Group[]
+  text: string
+}
+
+const NODES: Group[] = ['node20', 'node22', 'node24']
+
+export const GOALS: Goal[] = [
+  { figure: 'P1', subject: 'after', against: 'bare', measure: 'ratio', op: '<=', limit: 1.05, text: '≤ 1.05× bare' },
+  { figure: 'P1w', subject: 'after', against: 'bare', measure: 'ratio', op: '<=', limit: 1.02, text: '≤ 1.02× bare' },
+  { figure: 'P2p50', subject: 'after', against: 'bare', measure: 'ratio', op: '<=', limit: 1.1, text: '≤ 1.10× bare' },
+  { figure: 'P2p50', subject: 'after', against: 'control', measure: 'ratio', op: '<=', limit: 1.05, text: '≤ 1.05× control' },
+  { figure: 'P2p95', subject: 'after', against: 'bare', measure: 'ratio', op: '<=', limit: 1.1, text: '≤ 1.10× bare' },
+  { figure: 'P2p95', subject: 'after', against: 'control', measure: 'ratio', op: '<=', limit: 1.05, text: '≤ 1.05× control' },
+  { figure: 'P3', subject: 'after', against: 'bare', measure: 'ratio', op: '>=', limit: 0.98, groups: NODES, text: '≥ 0.98× bare' },
+  { figure: 'P3', subject: 'after', against: 'peers', measure: 'ratio', op: '>=', limit: 1, text: '≥ each peer (best config)' },
+  { figure: 'P4', subject: 'after', against: 'none', measure: 'absolute', op: '<=', limit: 600, groups: ['node20'], text: '≤ 600 B (the first round’s target)' },
+  { figure: 'P4', subject: 'after', against: 'reference', measure: 'excess', op: '<=', limit: 150, text: '≤ 150 B above fire-and-forget' },
+  // P6: the same with the request context per task and after(task) without ctx.
+  { figure: 'P3', subject: 'after-ctx', against: 'bare', measure: 'ratio', op: '>=', limit: 0.95, groups: ['node20', 'node22', 'bun', 'deno'], text: '≥ 0.95× bare' },
+  { figure: 'P3', subject: 'after-ctx', against: 'bare', measure: 'ratio', op: '>=', limit: 0.98, groups: ['node24'], text: '≥ 0.98× bare' },
+  { figure: 'P4', subject: 'after-ctx', against: 'reference', measure: 'excess', op: '<=', limit: 150, text: '≤ 150 B above fire-and-forget' },
+  { figure: 'P5', subject: 'after', against: 'none', measure: 'absolute', op: '<=', limit: 600, groups: ['node20'], text: 'all done, exit ≤ 600 ms' },
+  { figure: 'P7r', subject: 'durable', against: 'by-hand', measure: 'ratio', op: '<=', limit: 1.05, text: '≤ 1.05× await queue.add()' },
+  { figure: 'P7j', subject: 'jobs-work', against: 'bare-worker', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× bare Worker' },
+  { figure: 'P8', subject: 'pages-1', against: 'pages-0', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× no page' },
+  { figure: 'P8', subject: 'pages-20', against: 'pages-0', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× no page' },
+]
+
+export interface Assessment {
+  goal: Goal
+  group: Group
+  subject: Series
+  against?: Series
+  /** Per-round comparison values: ratios, byte differences, or the subject's own values. */
+  values: number[]
+  summary: Spread
+  verdict: Verdict
+  why?: string
+}
+
+/** Why a series' values cannot be trusted, if they cannot. */
+export function invalidity(series: Series): string | undefined {
+  if (series.missing) return series.missing
+  if (series.errors.length) return series.errors[0]
+  if (series.failures > 0) return `${series.failures} non-200 responses`
+  return undefined
+}
+
+function judge(values: number[], op: Goal['op'], limit: number): Verdict {
+  const { min, max, n } = spread(values)
+  if (n === 0) return 'invalid'
+  const worst = op === '<=' ? max : min
+  const best = op === '<=' ? min : max
+  const holds = (x: number) => (op === '<=' ? x <= limit : x >= limit)
+  if (holds(worst)) return 'met'
+  if (!holds(best)) return 'missed'
+  return 'within noise'
+}
+
+export function assess(series: Series[]): Assessment[] {
+  const out: Assessment[] = []
+  for (const goal of GOALS) {
+    for (const subject of series.filter((s) => s.figure === goal.figure && s.role === goal.subject)) {
+      if (goal.groups && !goal.groups.includes(subject.group)) continue
+      const same = series.filter((s) => s.figure === goal.figure && s.group === subject.group)
+      const others =
+        goal.against === 'none' ? [undefined] : goal.against === 'peers' ? same.filter((s) => s.role === 'peer') : [same.find((s) => s.role === goal.against)]
+      for (const against of others) {
+        if (goal.against !== 'none' && !against) continue
+        const values =
+          goal.measure === 'ratio'
+            ? ratios(subject.rounds, against!.rounds)
+            : goal.measure === 'excess'
+              ? differences(subject.rounds, against!.rounds)
+              : subject.rounds.filter(Number.isFinite)
+        const problem = invalidity(subject) ?? (against && invalidity(against))
+        let verdict: Verdict = subject.missing || against?.missing ? 'not measured' : problem ? 'invalid' : judge(values, goal.op, goal.limit)
+        let why = problem
+        // P5 also needs every task done in every round, and a round that had to be killed never exited.
+        const lost = subject.shutdowns?.find((r) => r.completed < r.tasks || r.exitMs === null)
+        if (lost && verdict !== 'not measured' && verdict !== 'invalid') {
+          verdict = 'missed'
+          why = `${lost.completed}/${lost.tasks} done, ${lost.exitMs === null ? lost.exit : `exit ${Math.round(lost.exitMs)} ms`}`
+        }
+        out.push({ goal, group: subject.group, subject, against, values, summary: spread(values), verdict, why })
+      }
+    }
+  }
+  return out
+}

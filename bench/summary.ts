@@ -1,0 +1,35 @@
+// The README's performance table, from a run's results.json: one row per target, one
+// column per runtime, each cell the per-round median [min–max] and its verdict.
+// `node --import tsx bench/summary.ts [bench/results.json]`
+import { readFileSync } from 'node:fs'
+import { assess, type Assessment, type Verdict } from './goals.ts'
+import { FIGURES } from './report.ts'
+import type { Results } from './results.ts'
+import { GROUP_LABELS, type Group } from './targets.ts'
+
+const results = JSON.parse(readFileSync(process.argv[2] ?? new URL('results.json', import.meta.url), 'utf8')) as Results
+const GROUPS = Object.keys(GROUP_LABELS) as Group[]
+const MARK: Record<Verdict, string> = { met: '✅', missed: '❌', 'within noise': '≈', invalid: '⚠️ invalid', 'not measured': 'not measured' }
+
+function cell(a: Assessment | undefined): string {
+  if (!a) return ''
+  if (a.verdict === 'not measured' || a.verdict === 'invalid' || a.summary.n === 0) return MARK[a.verdict]
+  const s = a.summary
+  const f = (x: number) =>
+    a.goal.measure === 'ratio' ? `${x.toFixed(2)}×` : a.goal.measure === 'excess' ? `+${Math.round(x)} B` : a.goal.figure === 'P4' ? `${Math.round(x)} B` : `${Math.round(x)} ms`
+  const spread = s.n > 1 ? ` [${f(s.min).replace(/×| B| ms/, '')}–${f(s.max)}]` : ''
+  return `${f(s.median)}${spread} ${MARK[a.verdict]}${a.why && a.verdict === 'missed' ? ` (${a.why})` : ''}`
+}
+
+const rows = new Map<string, Map<Group, Assessment>>()
+for (const a of assess(results.series)) {
+  const against = a.goal.against === 'peers' ? a.against?.label.split(',')[0] : ''
+  const which = a.goal.figure === 'P8' ? `, ${a.subject.label}` : ''
+  const name = `${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}${which}: ${a.goal.text.replace('each peer (best config)', `${against} at its best`)}`
+  if (!rows.has(name)) rows.set(name, new Map())
+  rows.get(name)!.set(a.group, a)
+}
+const used = GROUPS.filter((g) => [...rows.values()].some((r) => r.has(g)))
+console.log(`| target | ${used.map((g) => GROUP_LABELS[g]).join(' | ')} |`)
+console.log(`|---|${used.map(() => '---').join('|')}|`)
+for (const [name, byGroup] of rows) console.log(`| ${name} | ${used.map((g) => cell(byGroup.get(g))).join(' | ')} |`)
