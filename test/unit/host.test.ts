@@ -54,8 +54,10 @@ describe('the gate, where the runtime reports no delivery', () => {
     let read = ''
     const { host } = hosted((_, __, ctx) => {
       let sent = 0
+      // A chunk every few ms, as a real stream: a task released at return would run mid-body.
       const body = new ReadableStream<Uint8Array>({
-        pull(controller) {
+        async pull(controller) {
+          await nextTurn()
           if (sent++ < 3) controller.enqueue(new TextEncoder().encode(`chunk ${sent}\n`))
           else controller.close()
         },
