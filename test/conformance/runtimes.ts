@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
+import { bundleWorker } from '../workerd-bundle.ts'
 import { Served, spawnServer, type Runtime } from './harness.ts'
 
 const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}`, import.meta.url))
@@ -60,23 +60,10 @@ const workerd: Runtime = {
       'worker() returns no TaskSource: each request\'s tasks go to the platform\'s ctx.waitUntil, across isolates nothing could watch',
   },
   async start(env) {
-    const bundle = await build({
-      entryPoints: [entry(env.WORKER_ENTRY ?? 'worker.ts')],
-      // workerd's own, as wrangler leaves them.
-      external: ['node:*', 'cloudflare:*'],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'neutral',
-      conditions: ['workerd', 'worker', 'browser'],
-      mainFields: ['module', 'main'],
-      target: 'es2022',
-    })
     const stdout = new PassThrough()
     const stderr = new PassThrough()
     const mf = new Miniflare({
-      // As wrangler passes a bundle: as modules, so its computed import('node:async_hooks') is not resolved ahead.
-      modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0].text }],
+      modules: await bundleWorker(entry(env.WORKER_ENTRY ?? 'worker.ts')),
       compatibilityDate: '2025-09-01',
       // nodejs_als gives the ctx-free after(task); WORKERD_FLAGS='' checks a worker without it.
       compatibilityFlags: (env.WORKERD_FLAGS ?? 'nodejs_als').split(',').filter(Boolean),

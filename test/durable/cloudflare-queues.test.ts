@@ -4,8 +4,8 @@
 import { PassThrough } from 'node:stream'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
+import { bundleWorker } from '../workerd-bundle.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 type Line = { type: string; [key: string]: any }
@@ -14,18 +14,6 @@ let mf: Miniflare
 let url: URL
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./entries/queue-worker.ts', import.meta.url))],
-    // workerd's own, as wrangler leaves them.
-    external: ['node:*', 'cloudflare:*'],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    target: 'es2022',
-  })
   const stdout = new PassThrough()
   createInterface({ input: stdout }).on('line', (line) => {
     try {
@@ -33,8 +21,7 @@ beforeAll(async () => {
     } catch {}
   })
   mf = new Miniflare({
-    // As wrangler passes a bundle: its computed import('node:async_hooks') is not resolved ahead.
-    modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0].text }],
+    modules: await bundleWorker(fileURLToPath(new URL('./entries/queue-worker.ts', import.meta.url))),
     compatibilityDate: '2025-09-01',
     // For the ctx-free after(task).
     compatibilityFlags: ['nodejs_als'],
