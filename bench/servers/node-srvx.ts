@@ -1,6 +1,6 @@
-// srvx on Node as a new user first wires a Hono app to it: c.json() builds undici's
-// global Response, which srvx streams (the "Hono app on the peer" row). The work goes to
-// `request.waitUntil`, handed to Hono as its executionCtx.
+// srvx on Node as a new user first wires a Hono app to it: c.json() builds the global
+// Response (undici's here, the "Hono app on the peer" row; srvx's FastResponse when
+// node-srvx-fast.ts has set it). The work goes to `request.waitUntil`, handed to Hono as its executionCtx.
 import type { ExecutionContext } from 'hono'
 import { serve } from 'srvx'
 import { createApp } from '../app.ts'
