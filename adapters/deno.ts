@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
-import { deliverAtOnce } from '../src/context.ts'
+import { deliverAtOnce, type Delivery } from '../src/context.ts'
 import type { App } from '../src/types.ts'
 import { handlerOf, type Handler } from '../host/handler.ts'
 import { Host } from '../host/host.ts'
@@ -78,6 +78,7 @@ function denoHandler(host: Host): DenoHandler {
 }
 
 /** completed settles when the response is done, sent or failed. */
-function watchCompleted(info: ServeInfo, delivered: () => void): void {
+function watchCompleted(info: ServeInfo, delivery: Delivery): void {
+  const delivered = (): void => delivery.delivered()
   info.completed.then(delivered, delivered)
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer, getRequestListener, type Http2Bindings, type HttpBindings, type ServerType } from '@hono/node-server'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
-import { deliverAtOnce } from '../src/context.ts'
+import { deliverAtOnce, type Delivery } from '../src/context.ts'
 import type { App } from '../src/types.ts'
 import { handlerOf, type Handler } from '../host/handler.ts'
 import { Host } from '../host/host.ts'
@@ -119,12 +119,24 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
   return handlerOf<NodeHandler>(host, { fetch, listener })
 }
 
+type Outgoing = (HttpBindings['outgoing'] | Http2Bindings['outgoing']) & { [DELIVERY]?: Delivery }
+const DELIVERY = Symbol('finish-request.delivery')
+
 /**
  * "Delivered" on Node: the response's `finish`, or `close` if the client left first.
  * Node emits `close` on every response, right after `finish` (or alone when the client
- * left), so one listener serves both, without once() wrappers.
+ * left), so one listener serves both, without once() wrappers. The listener is one
+ * function for all responses, which finds its request on the response: no closure
+ * per request.
  */
-function watchResponse(outgoing: HttpBindings['outgoing'] | Http2Bindings['outgoing'], delivered: () => void): void {
-  if (outgoing.writableFinished || outgoing.destroyed) delivered()
-  else outgoing.on('close', delivered)
+function watchResponse(outgoing: Outgoing, delivery: Delivery): void {
+  if (outgoing.writableFinished || outgoing.destroyed) return delivery.delivered()
+  outgoing[DELIVERY] = delivery
+  outgoing.on('close', onClose)
+}
+
+function onClose(this: Outgoing): void {
+  const delivery = this[DELIVERY]
+  this[DELIVERY] = undefined
+  delivery?.delivered()
 }

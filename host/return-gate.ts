@@ -1,4 +1,4 @@
-import type { WatchDelivery } from '../src/context.ts'
+import type { Delivery, WatchDelivery } from '../src/context.ts'
 
 /**
  * Where a runtime gives no delivery signal (Bun, Workers), a streamed body must end
@@ -48,25 +48,26 @@ function onBodyEnd(response: Response, ended: () => void): Response {
  */
 export class ReturnGate {
   private returned = false
-  private release: (() => void) | undefined
+  private delivery: Delivery | undefined
 
-  static readonly watch: WatchDelivery<ReturnGate> = (gate, delivered) => {
-    if (gate.returned) delivered()
-    else gate.release = delivered
+  static readonly watch: WatchDelivery<ReturnGate> = (gate, delivery) => {
+    if (gate.returned) delivery.delivered()
+    else gate.delivery = delivery
   }
 
   /** The handler returned `response`: what to hand to the runtime instead. */
   returnedWith(response: Response): Response {
     this.returned = true
-    if (this.release === undefined) return response
-    if (isStreamed(response)) return onBodyEnd(response, this.release)
-    this.release()
+    const delivery = this.delivery
+    if (delivery === undefined) return response
+    if (isStreamed(response)) return onBodyEnd(response, () => delivery.delivered())
+    delivery.delivered()
     return response
   }
 
   /** The handler threw: the runtime answers 500, and tasks registered before run. */
   threw(): void {
     this.returned = true
-    this.release?.()
+    this.delivery?.delivered()
   }
 }

@@ -5,25 +5,40 @@ import { fail } from './validate.ts'
 import { DURABLE, isDurable, type DurableTask } from './durable.ts'
 import type { ExecutionContext, RequestInfo, Task, TaskOptions, WaitUntilContext } from './types.ts'
 
+/** What an adapter tells when a request's response has left. */
+export interface Delivery {
+  delivered(): void
+}
+
 /**
  * Called once, when the request's first task is registered, with the adapter's own
- * handle on the response (`source`): the adapter calls `delivered` when the response
- * has left (at once if it already has). Lazy, so a request without tasks costs no
- * listener; a plain function of the source, so a request costs no closure either.
+ * handle on the response (`source`): the adapter calls `delivery.delivered()` when the
+ * response has left (at once if it already has). Lazy, so a request without tasks costs
+ * no listener; a plain function of the source, so a request costs no closure either.
  */
-export type WatchDelivery<Source = unknown> = (source: Source, delivered: () => void) => void
+export type WatchDelivery<Source = unknown> = (source: Source, delivery: Delivery) => void
 
 /** For contexts with no response to wait for (tests, foreign contexts). */
-export const deliverAtOnce: WatchDelivery = (_, delivered) => delivered()
+export const deliverAtOnce: WatchDelivery = (_, delivery) => delivery.delivered()
 
 /** `deliveryTimeout` when none is given. */
 const DEFAULT_DELIVERY_TIMEOUT = 10_000
 
-const UNKNOWN_REQUEST: RequestInfo = Object.freeze({ method: '', url: '' })
-
-const WAITING = 0
+// State bits. A request costs one small number, not a field per flag.
 const WATCHING = 1
 const DELIVERED = 2
+const RELEASING = 4
+/** A durable task's engine was down and it asked for a 503 instead of the response. */
+const REFUSE = 8
+
+/** What only some requests need: kept out of the context every request allocates. */
+interface Rare<Props> {
+  ownProps?: Props
+  /** Durable tasks being persisted; the adapter awaits them before answering. */
+  persisting?: Promise<void>[]
+  /** A response still on its way `deliveryTimeout` after delivery was first checked. */
+  deadline?: ReturnType<typeof setTimeout>
+}
 
 /**
  * The ExecutionContext that adapters hand to `fetch` as its third argument. Tasks
@@ -35,23 +50,25 @@ const DELIVERED = 2
  * task sees the AsyncLocalStorage stores of the code that registered it, whichever
  * request's timer released it. That costs one reaction per task, far less than an
  * `AsyncLocalStorage.snapshot()` each.
+ *
+ * It is also the request's AsyncLocalStorage store, which every promise made while
+ * handling the request keeps alive: hence few fields, and nothing of the request (the
+ * Request, the runtime's response handle) kept once it is no longer needed.
  */
-export class RequestContext<Props = unknown, Source = unknown> implements ExecutionContext<Props> {
-  private ownProps: Props | undefined
-  private info: RequestInfo | undefined
-  private state = WAITING
+export class RequestContext<Props = unknown, Source = unknown> implements ExecutionContext<Props>, Delivery {
+  private state = 0
+  /** Read once, when the first task is registered; dropped then. */
+  private request: { method: string; url: string } | undefined
+  private method = ''
+  private url = ''
   /** Tasks registered and not started yet wait on this. */
   private gate: Promise<void> | undefined
   private open: (() => void) | undefined
-  private releasing = false
-  /** Durable tasks being persisted; the adapter awaits them before answering. */
-  private persisting: Promise<void>[] | undefined
-  /** A durable task's engine was down and it asked for a 503 instead of the response. */
-  private refuse = false
+  private rare: Rare<Props> | undefined
 
   constructor(
     readonly supervisor: Supervisor,
-    private request: { method: string; url: string } | undefined,
+    request: { method: string; url: string } | undefined,
     private readonly watch: WatchDelivery<Source>,
     private source: Source,
     /**
@@ -59,15 +76,18 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
      * promise so the isolate stays alive for it.
      */
     private readonly platform?: WaitUntilContext & Partial<ExecutionContext<Props>>,
-  ) {}
+  ) {
+    this.request = request
+  }
 
   get props(): Props {
-    return this.platform?.props ?? (this.ownProps ??= {} as Props)
+    if (this.platform?.props !== undefined) return this.platform.props
+    return ((this.rare ??= {}).ownProps ??= {} as Props)
   }
 
   set props(value: Props) {
     if (this.platform && 'props' in this.platform) this.platform.props = value
-    else this.ownProps = value
+    else (this.rare ??= {}).ownProps = value
   }
 
   waitUntil(promise: Promise<unknown>): void {
@@ -90,9 +110,10 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     if (isDurable(task)) return this.persist(task, options)
     const run = this.createRun(options?.name || task.name || 'anonymous', options?.timeout)
     ;(this.gate ??= new Promise((open) => (this.open = open))).then(() => run.start(task))
-    if (this.state === WAITING) {
+    const state = this.state
+    if ((state & (WATCHING | DELIVERED)) === 0) {
       this.watchDelivery()
-    } else if (this.state === DELIVERED) {
+    } else if (state & DELIVERED) {
       // The response left long ago (a task registering a task): no reason to wait.
       this.release(macrotask)
     }
@@ -105,10 +126,10 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
    * is nothing to wait for, so the common path stays synchronous.
    */
   persisted(): Promise<boolean> | undefined {
-    if (this.persisting === undefined) return undefined
-    const waiting = this.persisting
-    this.persisting = undefined
-    return Promise.all(waiting).then(() => this.persisted() ?? this.refuse)
+    const waiting = this.rare?.persisting
+    if (waiting === undefined) return undefined
+    this.rare!.persisting = undefined
+    return Promise.all(waiting).then(() => this.persisted() ?? (this.state & REFUSE) !== 0)
   }
 
   private persist(task: DurableTask, options: TaskOptions | undefined): void {
@@ -117,57 +138,75 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     const persisting = durable
       .persist(this.requestInfo(), (error, report) => supervisor.notify(error, report))
       .then((outcome) => {
-        if (outcome === 'refuse') this.refuse = true
+        if (outcome === 'refuse') this.state |= REFUSE
         else if (typeof outcome === 'function') this.schedule(outcome, { ...options, name: options?.name ?? durable.name })
       })
-    ;(this.persisting ??= []).push(persisting)
+    ;((this.rare ??= {}).persisting ??= []).push(persisting)
     this.platform?.waitUntil(persisting)
   }
 
+  /** Called by the adapter (through `watch`) when the response has left, or by the deadline. */
+  delivered(): void {
+    if (this.state & DELIVERED) return
+    this.state |= DELIVERED
+    if (this.rare?.deadline !== undefined) clearTimeout(this.rare.deadline)
+    this.source = undefined as Source
+    this.release(this.supervisor.later)
+  }
+
   private watchDelivery(): void {
-    this.state = WATCHING
-    let deadline: ReturnType<typeof setTimeout> | undefined
-    const delivered = (): void => {
-      if (this.state === DELIVERED) return
-      this.state = DELIVERED
-      clearTimeout(deadline)
-      this.source = undefined as Source
-      this.release(this.supervisor.later)
-    }
-    this.watch(this.source, delivered)
+    this.state |= WATCHING
+    this.watch(this.source, this)
     // A client that stops reading must not hold its tasks (and their admission slots)
     // hostage: by then the server is waiting on the client, not writing to it. Most
     // responses are delivered within the turn, so the timer is only armed for those
     // still on their way one macrotask later.
-    const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
-    if (this.state === DELIVERED || ms === Infinity) return
-    this.supervisor.later(() => {
-      if (this.state !== DELIVERED) deadline = setTimeout(delivered, ms)
-    })
+    if (this.state & DELIVERED) return
+    this.supervisor.later(checkDeadline, this)
   }
 
+  /** One macrotask after the first task: arms the delivery deadline if still undelivered. */
+  armDeadline(): void {
+    const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
+    if (this.state & DELIVERED || ms === Infinity) return
+    ;(this.rare ??= {}).deadline = setTimeout(() => this.delivered(), ms)
+  }
+
+  /** For reports: two strings, not the Request, kept for as long as tasks run. */
   private requestInfo(): RequestInfo {
-    if (this.info === undefined) {
-      // Keep two strings, not the Request, alive for as long as tasks run.
-      this.info = this.request ? { method: this.request.method, url: this.request.url } : UNKNOWN_REQUEST
+    if (this.request !== undefined) {
+      this.method = this.request.method
+      this.url = this.request.url
       this.request = undefined
     }
-    return this.info
+    return { method: this.method, url: this.url }
   }
 
   private createRun(name: string, timeout: number | undefined): TaskRun {
-    return this.supervisor.create(name, this.requestInfo(), timeout)
+    if (this.request !== undefined) this.requestInfo()
+    return this.supervisor.create(name, this.method, this.url, timeout)
   }
 
   /** Opens the gate on a later turn; tasks registered after that wait for the next one. */
   private release(later: Later): void {
-    if (this.open === undefined || this.releasing) return
-    this.releasing = true
-    later(() => {
-      const open = this.open!
-      this.gate = this.open = undefined
-      this.releasing = false
-      open()
-    })
+    if (this.open === undefined || this.state & RELEASING) return
+    this.state |= RELEASING
+    later(openGate, this)
   }
+
+  /** Starts every task waiting on the gate (through their reactions). */
+  openGate(): void {
+    const open = this.open!
+    this.gate = this.open = undefined
+    this.state &= ~RELEASING
+    open()
+  }
+}
+
+// Module-level, called with the context as their argument: no closure per request.
+function checkDeadline(context: { armDeadline(): void }): void {
+  context.armDeadline()
+}
+function openGate(context: { openGate(): void }): void {
+  context.openGate()
 }

@@ -1,16 +1,19 @@
-/** Runs a callback on a later macrotask. */
-export type Later = (fn: () => void) => void
+/**
+ * Runs `fn(arg)` on a later macrotask. The argument spares callers a closure per call:
+ * a server calls it for every request that registers a task.
+ */
+export type Later = <T>(fn: (arg: T) => void, arg: T) => void
 
 // setImmediate runs after pending I/O callbacks, so a finished response's bytes are
 // flushed to the socket before a task gets the CPU. Runtimes without it get a timer.
-const schedule: (fn: () => void) => unknown =
-  typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate : (fn) => setTimeout(fn, 0)
+const schedule: <T>(fn: (arg: T) => void, arg: T) => unknown =
+  typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate : (fn, arg) => setTimeout(fn, 0, arg)
 
 /**
  * One macrotask per call. For workerd, where a timer belongs to the request that set
  * it, so one request's callback must never run another request's tasks.
  */
-export const macrotask: Later = (fn) => void schedule(fn)
+export const macrotask: Later = (fn, arg) => void schedule(fn, arg)
 
 /**
  * About a millisecond later, shared by every caller: a server under load delivers
@@ -21,16 +24,17 @@ export const macrotask: Later = (fn) => void schedule(fn)
  * Callers must not throw (TaskRun.start never does).
  */
 export function batched(): Later {
-  let queue: Array<() => void> | undefined
+  // Function and argument side by side in one array: no pair object per call.
+  let queue: unknown[] | undefined
   const run = (): void => {
-    const callbacks = queue!
+    const calls = queue!
     queue = undefined
-    for (const fn of callbacks) fn()
+    for (let i = 0; i < calls.length; i += 2) (calls[i] as (arg: unknown) => void)(calls[i + 1])
   }
-  return (fn) => {
-    if (queue) queue.push(fn)
+  return (fn, arg) => {
+    if (queue) queue.push(fn, arg)
     else {
-      queue = [fn]
+      queue = [fn, arg]
       setTimeout(run, 1)
     }
   }

@@ -1,7 +1,7 @@
 import { logTaskError, callSafely } from './log.ts'
 import { macrotask, type Later } from './macrotask.ts'
 import { TaskRun } from './task-run.ts'
-import type { JobInfo, ReportOptions, RequestInfo, TaskEvent, TaskReport, TaskStatus } from './types.ts'
+import type { JobInfo, ReportOptions, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 export interface DrainResult {
   /** Tasks that settled (ok, error or timeout) while closing. */
@@ -38,11 +38,11 @@ export class Supervisor {
   }
 
   /** `timeout`: undefined takes the default `taskTimeout`; Infinity overrides it with none. */
-  create(name: string, request: RequestInfo, timeout: number | undefined, job?: JobInfo): TaskRun {
+  create(name: string, method: string, url: string, timeout: number | undefined, job?: JobInfo): TaskRun {
     const ms = timeout === undefined ? this.options.taskTimeout : timeout === Infinity ? undefined : timeout
-    const run = new TaskRun(this, ++this.nextId, name, request.method, request.url, ms, job)
+    const run = new TaskRun(this, ++this.nextId, name, method, url, ms, job)
     this.pending++
-    if (this.listeners) this.emit({ type: 'registered', id: run.id, name, request, at: Date.now(), job })
+    if (this.listeners) this.emit({ type: 'registered', id: run.id, name, request: { method, url }, at: Date.now(), job })
     run.next = this.running
     if (this.running) this.running.prev = run
     this.running = run

@@ -40,7 +40,8 @@ export class JobRunner extends Supervisor {
     extra: Extra,
     onProgress?: (done: number, total?: number) => void,
   ): Promise<AttemptOutcome> {
-    const run = this.create(definition.jobName, request ?? UNKNOWN_REQUEST, definition.options.timeout, job)
+    const { method, url } = request ?? UNKNOWN_REQUEST
+    const run = this.create(definition.jobName, method, url, definition.options.timeout, job)
     // A runner that has closed abandons what arrives late at once.
     if (run.settled) return Promise.resolve({ status: 'abandoned' })
     const outcome = new Promise<AttemptOutcome>((resolve) => this.outcomes.set(run, resolve))

@@ -108,7 +108,7 @@ describe('Hub', () => {
     const hub = new Hub(supervisor, options)
     const stream = new EventStreamReader((hub.open() as Watcher).body)
     await stream.event((e) => e.type === 'snapshot', 'the first snapshot')
-    for (let i = 0; i < 20; i++) supervisor.create(`burst-${i}`, request, undefined)
+    for (let i = 0; i < 20; i++) supervisor.create(`burst-${i}`, request.method, request.url, undefined)
     await stream.until(() => stream.events.filter((e) => e.type === 'snapshot').length === 2, 'a second snapshot')
     expect(stream.events.map((e) => e.type)).toEqual(['snapshot', 'snapshot'])
     const last = stream.events[1]!

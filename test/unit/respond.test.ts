@@ -239,25 +239,26 @@ describe('bad arguments', () => {
 })
 
 describe('batched macrotasks', () => {
-  it('runs every callback of one turn, in order, on a single later timer', async () => {
+  it('runs every callback of one turn, in order, with its argument, on a single later timer', async () => {
     const timers = vi.spyOn(globalThis, 'setTimeout')
     try {
       const later = batched()
       const order: string[] = []
       let turnEnded!: () => void
       const ended = new Promise<void>((resolve) => (turnEnded = resolve))
-      later(() => order.push('a'))
-      later(() => {
-        order.push('b')
+      const push = (name: string) => void order.push(name)
+      later(push, 'a')
+      later((name) => {
+        push(name)
         turnEnded()
-      })
+      }, 'b')
       await Promise.resolve()
       expect(order).toEqual([])
       await ended
       expect(order).toEqual(['a', 'b'])
       expect(timers).toHaveBeenCalledTimes(1)
       // The batch is spent: the next callback gets a timer of its own.
-      await new Promise<void>((resolve) => later(() => resolve(void order.push('c'))))
+      await new Promise<void>((resolve) => later((name) => resolve(push(name)), 'c'))
       expect(order).toEqual(['a', 'b', 'c'])
       expect(timers).toHaveBeenCalledTimes(2)
     } finally {

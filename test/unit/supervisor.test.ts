@@ -36,7 +36,7 @@ describe('Supervisor', () => {
   it('counts a task pending from registration to its report', async () => {
     const { supervisor, reports } = supervised()
     const { task, end } = controlled()
-    const run = supervisor.create('held', request, undefined)
+    const run = supervisor.create('held', request.method, request.url, undefined)
     expect(supervisor.pending).toBe(1)
     run.start(task)
     expect(supervisor.pending).toBe(1)
@@ -49,7 +49,7 @@ describe('Supervisor', () => {
 
   it('reports once, whichever of settle, timeout or abandonment comes first', async () => {
     const { supervisor, reports } = supervised()
-    const run = supervisor.create('raced', request, 10)
+    const run = supervisor.create('raced', request.method, request.url, 10)
     // The task rejects once its signal aborts: a second outcome that must be ignored.
     run.start((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))))
     await supervisor.idle()
@@ -65,8 +65,8 @@ describe('Supervisor', () => {
     const { supervisor, reports, errors } = supervised()
     const shared = controlled()
     const own = controlled()
-    supervisor.create('shared', request, undefined).start(shared.task)
-    supervisor.create('own', request, 60_000).start(own.task)
+    supervisor.create('shared', request.method, request.url, undefined).start(shared.task)
+    supervisor.create('own', request.method, request.url, 60_000).start(own.task)
     expect(own.signal()).not.toBe(shared.signal())
     supervisor.abandonAll()
     for (const signal of [shared.signal(), own.signal()]) {
@@ -89,7 +89,7 @@ describe('Supervisor', () => {
     const { supervisor, reports } = supervised()
     supervisor.abandonAll()
     const task = vi.fn()
-    const run = supervisor.create('late', request, undefined)
+    const run = supervisor.create('late', request.method, request.url, undefined)
     run.start(task)
     expect(task).not.toHaveBeenCalled()
     expect(reports).toMatchObject([{ name: 'late', status: 'abandoned', durationMs: 0 }])
@@ -99,7 +99,7 @@ describe('Supervisor', () => {
   it('drain waits for tasks until the deadline, counting them completed', async () => {
     const { supervisor, reports } = supervised()
     const { task, end } = controlled()
-    supervisor.create('quick', request, undefined).start(task)
+    supervisor.create('quick', request.method, request.url, undefined).start(task)
     const draining = supervisor.drain(performance.now() + 60_000)
     end()
     await draining
@@ -110,7 +110,7 @@ describe('Supervisor', () => {
   it('drain abandons what is still running at the deadline', async () => {
     const { supervisor, reports } = supervised()
     const stuck = controlled()
-    supervisor.create('stuck', request, undefined).start(stuck.task)
+    supervisor.create('stuck', request.method, request.url, undefined).start(stuck.task)
     await supervisor.drain(performance.now() + 5)
     expect(stuck.signal().aborted).toBe(true)
     expect(reports.map((r) => r.status)).toEqual(['abandoned'])
@@ -119,7 +119,7 @@ describe('Supervisor', () => {
   it('drain with nothing pending or a past deadline abandons without waiting', async () => {
     const { supervisor, reports } = supervised()
     const stuck = controlled()
-    supervisor.create('stuck', request, undefined).start(stuck.task)
+    supervisor.create('stuck', request.method, request.url, undefined).start(stuck.task)
     await supervisor.drain(performance.now() - 1)
     expect(reports.map((r) => r.status)).toEqual(['abandoned'])
   })
@@ -129,8 +129,8 @@ describe('Supervisor', () => {
     await supervisor.idle()
     const a = controlled()
     const b = controlled()
-    supervisor.create('a', request, undefined).start(a.task)
-    supervisor.create('b', request, undefined).start(b.task)
+    supervisor.create('a', request.method, request.url, undefined).start(a.task)
+    supervisor.create('b', request.method, request.url, undefined).start(b.task)
     let woken = 0
     const waiting = [supervisor.idle(), supervisor.idle()].map((p) => p.then(() => woken++))
     a.end()
@@ -144,9 +144,9 @@ describe('Supervisor', () => {
   it('takes the default taskTimeout, and Infinity overrides it with none', async () => {
     const { supervisor, reports } = supervised({ taskTimeout: 5 })
     const never: Task = () => new Promise(() => {})
-    supervisor.create('default', request, undefined).start(never)
+    supervisor.create('default', request.method, request.url, undefined).start(never)
     const unbounded = controlled()
-    supervisor.create('unbounded', request, Infinity).start(unbounded.task)
+    supervisor.create('unbounded', request.method, request.url, Infinity).start(unbounded.task)
     await vi.waitFor(() => expect(reports).toHaveLength(1))
     expect(reports[0]).toMatchObject({ name: 'default', status: 'timeout', error: { name: 'TimeoutError', message: 'task "default" timed out after 5 ms' } })
     expect(unbounded.signal().aborted).toBe(false)
@@ -159,10 +159,10 @@ describe('Supervisor', () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
       const supervisor = new Supervisor()
-      const fine = supervisor.create('fine', request, undefined)
+      const fine = supervisor.create('fine', request.method, request.url, undefined)
       const report = vi.spyOn(fine, 'report')
       fine.start(() => {})
-      supervisor.create('broken', { method: 'POST', url: 'http://x.test/b' }, undefined).start(() => {
+      supervisor.create('broken', 'POST', 'http://x.test/b', undefined).start(() => {
         throw new Error('disk full')
       })
       await supervisor.idle()
@@ -188,9 +188,9 @@ describe('a task run', () => {
   it('reports how long the task ran, 0 if it never started, and the job it belongs to', async () => {
     const { supervisor, reports } = supervised()
     const job = { id: 'export:42', queue: 'exports', attempt: 1, attempts: 3 }
-    supervisor.create('never-started', request, undefined, job).abandon()
+    supervisor.create('never-started', request.method, request.url, undefined, job).abandon()
     let window = { from: 0, to: 0 }
-    supervisor.create('timed', request, undefined).start(async () => {
+    supervisor.create('timed', request.method, request.url, undefined).start(async () => {
       const from = performance.now()
       await new Promise((resolve) => setTimeout(resolve, 2))
       window = { from, to: performance.now() }
@@ -206,9 +206,9 @@ describe('a task run', () => {
     const { supervisor } = supervised()
     const signals: AbortSignal[] = []
     const keep: Task = (signal) => void signals.push(signal)
-    supervisor.create('a', request, undefined).start(keep)
-    supervisor.create('b', request, undefined).start(keep)
-    supervisor.create('c', request, 1000).start(keep)
+    supervisor.create('a', request.method, request.url, undefined).start(keep)
+    supervisor.create('b', request.method, request.url, undefined).start(keep)
+    supervisor.create('c', request.method, request.url, 1000).start(keep)
     expect(signals[0]).toBe(signals[1])
     expect(signals[0]).toBe(supervisor.sharedSignal())
     expect(signals[2]).not.toBe(signals[0])
@@ -218,7 +218,7 @@ describe('a task run', () => {
   it('clears the deadline of a task that ended in time: its signal never aborts', async () => {
     const { supervisor, reports } = supervised()
     let signal!: AbortSignal
-    supervisor.create('fast', request, 20).start((s) => void (signal = s))
+    supervisor.create('fast', request.method, request.url, 20).start((s) => void (signal = s))
     await new Promise((resolve) => setTimeout(resolve, 40))
     expect(signal.aborted).toBe(false)
     expect(reports.map((r) => r.status)).toEqual(['ok'])
@@ -227,7 +227,7 @@ describe('a task run', () => {
   it('done() resolves once the task is reported, and at once for one already reported', async () => {
     const { supervisor } = supervised()
     const { task, end } = controlled()
-    const run = supervisor.create('held', request, undefined)
+    const run = supervisor.create('held', request.method, request.url, undefined)
     const done = run.done()
     let resolved = false
     void done.then(() => (resolved = true))
@@ -242,16 +242,16 @@ describe('a task run', () => {
   it('treats a returned thenable as the task’s outcome, a plain value as done', async () => {
     const { supervisor, reports } = supervised()
     const thenable = { then: (_: unknown, reject: (e: unknown) => void) => reject(new Error('thenable rejected')) }
-    supervisor.create('thenable', request, undefined).start(() => thenable)
-    supervisor.create('value', request, undefined).start(() => 42)
-    supervisor.create('function-result', request, undefined).start(() => () => {})
+    supervisor.create('thenable', request.method, request.url, undefined).start(() => thenable)
+    supervisor.create('value', request.method, request.url, undefined).start(() => 42)
+    supervisor.create('function-result', request.method, request.url, undefined).start(() => () => {})
     await supervisor.idle()
     expect(reports.map((r) => `${r.name}:${r.status}`).sort()).toEqual(['function-result:ok', 'thenable:error', 'value:ok'])
   })
 
   it('a start after the run settled does nothing', () => {
     const { supervisor } = supervised()
-    const run = supervisor.create('gone', request, undefined)
+    const run = supervisor.create('gone', request.method, request.url, undefined)
     run.abandon()
     const task = vi.fn()
     run.start(task)
@@ -265,7 +265,7 @@ describe('task events', () => {
     const events: TaskEvent[] = []
     const unsubscribe = supervisor.subscribe((event) => events.push(event))
     expect(supervisor.watched).toBe(true)
-    const run = supervisor.create('zip', request, undefined, { id: 'j', queue: 'q', attempt: 1, attempts: 1 })
+    const run = supervisor.create('zip', request.method, request.url, undefined, { id: 'j', queue: 'q', attempt: 1, attempts: 1 })
     run.start((_, task) => {
       task.progress(1, 4)
       task.progress(2)
@@ -281,7 +281,7 @@ describe('task events', () => {
     for (const e of events) expect(typeof e.at).toBe('number')
     unsubscribe()
     expect(supervisor.watched).toBe(false)
-    supervisor.create('unwatched', request, undefined).start(() => {})
+    supervisor.create('unwatched', request.method, request.url, undefined).start(() => {})
     await supervisor.idle()
     expect(events).toHaveLength(5)
   })
@@ -295,7 +295,7 @@ describe('task events', () => {
         throw new Error('listener broke')
       })
       supervisor.subscribe((e) => kept.push(e.type))
-      supervisor.create('a', request, undefined).start(() => {})
+      supervisor.create('a', request.method, request.url, undefined).start(() => {})
       await supervisor.idle()
       off()
       expect(supervisor.watched).toBe(true)
@@ -310,7 +310,7 @@ describe('task events', () => {
     const { supervisor } = supervised()
     const events: TaskEvent[] = []
     let control!: Parameters<Task>[1]
-    supervisor.create('p', request, undefined).start((_, task) => {
+    supervisor.create('p', request.method, request.url, undefined).start((_, task) => {
       control = task
       task.progress(1)
     })
@@ -328,10 +328,10 @@ describe('task events', () => {
 describe('what a task returns', () => {
   it('null, undefined and plain values are a success; a function with a then is awaited like any thenable', async () => {
     const { supervisor, reports } = supervised()
-    supervisor.create('null', request, undefined).start(() => null)
-    supervisor.create('undefined', request, undefined).start(() => undefined)
+    supervisor.create('null', request.method, request.url, undefined).start(() => null)
+    supervisor.create('undefined', request.method, request.url, undefined).start(() => undefined)
     const thenableFunction = Object.assign(() => {}, { then: (_: unknown, reject: (e: unknown) => void) => reject(new Error('no')) })
-    supervisor.create('thenable-function', request, undefined).start(() => thenableFunction)
+    supervisor.create('thenable-function', request.method, request.url, undefined).start(() => thenableFunction)
     await supervisor.idle()
     expect(reports.map((r) => `${r.name}:${r.status}`).sort()).toEqual(['null:ok', 'thenable-function:error', 'undefined:ok'])
   })
