@@ -51,6 +51,8 @@ export function worker<Env = unknown>(app: App<Env>, options: WorkerOptions = {}
     maxPendingTasks: Infinity,
     gracePeriod: 0,
     onShutdown: undefined,
+    // workerd's AsyncLocalStorage is cheap (no per-promise hook), and loaded only where a flag allows it.
+    asyncContext: true,
   }
   const queues = options.queues ?? []
   if (!Array.isArray(queues) || queues.some((q) => !(q instanceof CloudflareQueue))) {

@@ -1,4 +1,4 @@
-import { runInRequest } from '../src/async-context.ts'
+import { noteAsyncContextOff, runInRequest } from '../src/async-context.ts'
 import { RequestContext, type WatchDelivery } from '../src/context.ts'
 import { batched, type Later } from '../src/macrotask.ts'
 import { Supervisor, type DrainResult } from '../src/supervisor.ts'
@@ -25,6 +25,7 @@ export class Host implements TaskSource {
     later: Later = batched(),
   ) {
     this.supervisor = new Supervisor(config.report, later)
+    if (!config.asyncContext) noteAsyncContextOff()
   }
 
   get pending(): number {
@@ -73,7 +74,8 @@ export class Host implements TaskSource {
   }
 
   private run(request: Request, env: Env, context: RequestContext<unknown, any>): Response | Promise<Response> {
-    const result = runInRequest(context, () => this.config.fetch(request, env, context))
+    const { fetch } = this.config
+    const result = this.config.asyncContext ? runInRequest(context, fetch, request, env, context) : fetch(request, env, context)
     return this.afterPersisted(context, result)
   }
 

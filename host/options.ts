@@ -16,6 +16,15 @@ export interface HandleOptions<Env = unknown> extends ReportOptions {
    * `gracePeriod`: its signal aborts at the deadline, and it is not waited for beyond it.
    */
   onShutdown?: (signal: AbortSignal) => unknown
+  /**
+   * Whether each request is made current in an AsyncLocalStorage, which the ctx-free
+   * forms (`after(task)`, `respond(response, task)`) need to find it. Default true.
+   * `false` for apps that always pass ctx: on Node 20 and 22, AsyncLocalStorage runs a
+   * hook for every promise in the process, which costs throughput and memory per
+   * pending task (see the benchmark's P3 and P4). Tasks run in their request's async
+   * context (your own AsyncLocalStorage stores) either way.
+   */
+  asyncContext?: boolean
 }
 
 /** Options of `serve()`: those of `handle()`, plus where to listen and which signals close it. */
@@ -36,6 +45,7 @@ export interface HostConfig<Env> {
   maxPendingTasks: number
   gracePeriod: number
   onShutdown: ((signal: AbortSignal) => unknown) | undefined
+  asyncContext: boolean
 }
 
 export interface ListenConfig {
@@ -57,6 +67,9 @@ export function hostConfig<Env>(call: string, app: App<Env>, options: HandleOpti
   checkCount(call, 'options.maxPendingTasks', options.maxPendingTasks, 1)
   checkCount(call, 'options.gracePeriod', options.gracePeriod, 0)
   checkCallback(call, 'options.onShutdown', options.onShutdown)
+  if (options.asyncContext !== undefined && typeof options.asyncContext !== 'boolean') {
+    fail(call, 'options.asyncContext must be a boolean', options.asyncContext)
+  }
   return {
     fetch,
     report,
@@ -64,6 +77,7 @@ export function hostConfig<Env>(call: string, app: App<Env>, options: HandleOpti
     maxPendingTasks: options.maxPendingTasks ?? DEFAULTS.maxPendingTasks,
     gracePeriod: options.gracePeriod ?? DEFAULTS.gracePeriod,
     onShutdown: options.onShutdown,
+    asyncContext: options.asyncContext ?? true,
   }
 }
 

@@ -3,7 +3,7 @@ import type { RequestContext } from './context.ts'
 /** The part of `node:async_hooks`' AsyncLocalStorage the core uses. */
 export interface AsyncLocalStorageLike<T> {
   getStore(): T | undefined
-  run<R>(store: T, fn: () => R): R
+  run<A extends unknown[], R>(store: T, fn: (...args: A) => R, ...args: A): R
 }
 export type AsyncLocalStorageClass = new <T>() => AsyncLocalStorageLike<T>
 
@@ -38,15 +38,30 @@ function requestStorage(): AsyncLocalStorageLike<RequestContext> | undefined {
   return storageClass && (requests = new storageClass<RequestContext>())
 }
 
+let turnedOff = false
+
+/** A server was started with `asyncContext: false`: the ctx-free forms' error says so. */
+export function noteAsyncContextOff(): void {
+  turnedOff = true
+}
+
+/** Whether some server in this process runs its requests outside the request storage. */
+export function asyncContextTurnedOff(): boolean {
+  return turnedOff
+}
+
 /** Whether the ctx-free forms can work here at all. */
 export function hasAsyncContext(): boolean {
   return requestStorage() !== undefined
 }
 
-/** Runs a request's handler so that code at any depth finds its context. */
-export function runInRequest<R>(context: RequestContext, fn: () => R): R {
+/**
+ * Runs a request's handler so that code at any depth finds its context. The handler's
+ * arguments are passed through, not closed over: no closure per request.
+ */
+export function runInRequest<A extends unknown[], R>(context: RequestContext, fn: (...args: A) => R, ...args: A): R {
   const storage = requestStorage()
-  return storage ? storage.run(context, fn) : fn()
+  return storage ? storage.run(context, fn, ...args) : fn(...args)
 }
 
 /** The context of the request being handled, if any. */

@@ -1,4 +1,4 @@
-import { currentRequest, hasAsyncContext } from './async-context.ts'
+import { asyncContextTurnedOff, currentRequest, hasAsyncContext } from './async-context.ts'
 import { deliverAtOnce, RequestContext } from './context.ts'
 import { isDurable, type DurableTask } from './durable.ts'
 import { Supervisor } from './supervisor.ts'
@@ -41,8 +41,9 @@ function current(call: string, form: string): RequestContext {
         `pass ctx (${form}), or on Cloudflare Workers enable the nodejs_als or nodejs_compat compatibility flag`,
     )
   }
+  const off = asyncContextTurnedOff() ? ' (a server in this process was started with asyncContext: false, which turns the ctx-free forms off for its requests)' : ''
   throw new TypeError(
-    `${call}: no request is being handled here: pass ctx (${form}), or call it while a request ` +
+    `${call}: no request is being handled here${off}: pass ctx (${form}), or call it while a request ` +
       'served by serve(), handle() or worker() from finish-request is being handled',
   )
 }
@@ -75,7 +76,7 @@ export function respond<R extends Response>(
   options?: TaskOptions,
 ): R
 export function respond(first: unknown, second: unknown, third?: unknown, fourth?: unknown): Response {
-  if (isResponse(first)) {
+  if (!(first instanceof RequestContext) && isResponse(first)) {
     const call = 'respond(response, task)'
     schedule(call, current(call, 'respond(ctx, response, task)'), second, third)
     return first

@@ -8,7 +8,7 @@ import { serve as honoServe } from '@hono/node-server'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { handle, serve, type NodeHandler } from '../../adapters/node.ts'
-import { after, respond, type TaskReport } from '../../src/index.ts'
+import { after, respond, type ExecutionContext, type TaskReport } from '../../src/index.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const cleanup: Array<() => unknown> = []
@@ -179,6 +179,41 @@ describe('onShutdown', () => {
   it('must be a function', () => {
     expect(() => handle(() => new Response(), { onShutdown: 'x' as never })).toThrow(
       /^handle\(app, options\): options\.onShutdown must be a function, got string$/,
+    )
+  })
+})
+
+describe('asyncContext: false', () => {
+  it('keeps ctx working and tasks in the request’s own AsyncLocalStorage context; the ctx-free forms say why they fail', async () => {
+    const { AsyncLocalStorage } = await import('node:async_hooks')
+    const tenant = new AsyncLocalStorage<string>()
+    const seen: Array<string | undefined> = []
+    const errors: string[] = []
+    const reports: TaskReport[] = []
+    const handler = handle(
+      (request: Request, _env: unknown, ctx: ExecutionContext) =>
+        tenant.run(new URL(request.url).pathname, () => {
+          try {
+            after(() => {})
+          } catch (error) {
+            errors.push((error as Error).message)
+          }
+          return respond(ctx, new Response('ok'), () => void seen.push(tenant.getStore()))
+        }),
+      { asyncContext: false, onTaskEnd: (r) => void reports.push(r) },
+    )
+    const answers = await Promise.all(['a', 'b', 'c'].map((t) => handler.fetch(new Request(`http://x/${t}`))))
+    expect(await Promise.all(answers.map((r) => r.text()))).toEqual(['ok', 'ok', 'ok'])
+    await handler.close()
+    expect(reports.map((r) => r.status)).toEqual(['ok', 'ok', 'ok'])
+    expect(seen.sort()).toEqual(['/a', '/b', '/c'])
+    expect(errors).toHaveLength(3)
+    expect(errors[0]).toMatch(/^after\(task\): no request is being handled here \(a server in this process was started with asyncContext: false/)
+  })
+
+  it('must be a boolean', () => {
+    expect(() => handle(() => new Response(), { asyncContext: 'no' as never })).toThrow(
+      /^handle\(app, options\): options\.asyncContext must be a boolean, got string$/,
     )
   })
 })
