@@ -66,7 +66,7 @@ export function renderChart(results: Results): string {
   const p1w = measured('P1w').map((s) => [{ series: s, opacity: 1, format: (v: number) => ms(v) }])
   const panels: [string, string, Bar[][]][] = [
     ['P2 · response time while a 20 ms synchronous task runs (lower is better)', 'The task belongs to the request being timed. Bars: median of the rounds’ p50, then p95; line: min–max over rounds.', p2],
-    ['P3 · requests per second, no-op task, 50 connections (higher is better)', `${results.meta.throughputTool}, one slice per server per round; bar: median, line: min–max over rounds.`, p3],
+    ['P3 · requests per second, no-op task, 50 connections (higher is better)', `${results.meta.throughputTool}, each server beside the bare one on one core, rates scaled to the bare's; bar: median, line: min–max over rounds.`, p3],
     ['P1w · response time with 1 s tasks pending, servers taking turns (lower is better)', 'Each request alternates between the servers of one runtime; bar: median of the rounds’ p50s.', p1w],
   ]
   const svg: string[] = []

@@ -8,7 +8,7 @@ export interface GroupPlan {
   rounds: number
   /** P2 requests per round. */
   p2Count: number
-  /** Rounds of P3 (one slice per server each), 0 for none. */
+  /** Rounds of P3 (one slice per server, each beside the bare one), 0 for none. */
   p3Rounds: number
   /** Fresh servers per P4 measurement, 0 for none. */
   p4Rounds: number
@@ -41,17 +41,17 @@ const plan = (rounds: number, p2Count: number, p3Rounds: number, p4Rounds: numbe
 export const FULL: Config = {
   name: 'full',
   groups: {
-    node20: plan(5, 40, 4, 2),
-    node22: plan(3, 30, 3, 1),
-    node24: plan(3, 30, 3, 1),
-    bun: plan(3, 30, 3, 1),
-    deno: plan(3, 30, 3, 1),
+    node20: plan(5, 40, 5, 2),
+    node22: plan(3, 30, 5, 1),
+    node24: plan(3, 30, 5, 1),
+    bun: plan(3, 30, 5, 1),
+    deno: plan(3, 30, 5, 1),
     workerd: plan(3, 30, 0, 0),
   },
   p1: { warmup: 100, count: 300, naiveCount: 2 },
   p1w: { warmup: 100, count: 400 },
   p2: { warmup: 5, intervalMs: 50 },
-  p3: { warmupSeconds: 1, seconds: 3 },
+  p3: { warmupSeconds: 2, seconds: 3 },
   // The heap per task is as steady at 50 000 as at 100 000, in half the time.
   p4: { tasks: { node20: 50_000, node22: 50_000, node24: 50_000, bun: 50_000, deno: 50_000, workerd: 0 } },
   p5: { tasks: 1000, rounds: 3 },

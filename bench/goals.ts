@@ -30,6 +30,8 @@ export const GOALS: Goal[] = [
   { figure: 'P2p50', subject: 'after', against: 'control', measure: 'ratio', op: '<=', limit: 1.05, text: '≤ 1.05× control' },
   { figure: 'P2p95', subject: 'after', against: 'bare', measure: 'ratio', op: '<=', limit: 1.1, text: '≤ 1.10× bare' },
   { figure: 'P2p95', subject: 'after', against: 'control', measure: 'ratio', op: '<=', limit: 1.05, text: '≤ 1.05× control' },
+  // Not a target of the library's: whether P3's method can tell 2 % apart at all.
+  { figure: 'P3', subject: 'bare-twin', against: 'bare', measure: 'ratio', op: '>=', limit: 0.98, text: 'the noise: ≥ 0.98× its twin' },
   { figure: 'P3', subject: 'after', against: 'bare', measure: 'ratio', op: '>=', limit: 0.98, groups: NODES, text: '≥ 0.98× bare' },
   { figure: 'P3', subject: 'after', against: 'peers', measure: 'ratio', op: '>=', limit: 1, text: '≥ each peer (best config)' },
   { figure: 'P4', subject: 'after', against: 'none', measure: 'absolute', op: '<=', limit: 600, groups: ['node20'], text: '≤ 600 B (the first round’s target)' },

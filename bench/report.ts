@@ -231,7 +231,7 @@ Every round's value: [results.json](results.json).
 - **Versions:** ${Object.entries(meta.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ')}
-- **Clients:** P1/P2 one keep-alive connection per server, a hand-written client in the bench's process; P3 ${meta.throughputTool}, 50 connections, ${config.p3.seconds} s per server per round
+- **Clients:** P1/P2 one keep-alive connection per server, a hand-written client in the bench's process; P3 ${meta.throughputTool}, 50 connections per server, each server loaded at the same time as the bare one on the servers' core, one ${config.p3.seconds} s slice per pair per round
 - **Rounds** (P1+P1w+P2 / P3 / P4): ${plans}; P5 ${config.p5.rounds}. Servers take turns in each round; ratios are taken per round (round r against round r of the floor), then summarised as median [min–max]
 - **Sizes:** P1 ${config.p1.count} requests per round (naive ${config.p1.naiveCount}); P1w ${config.p1w.count} per server per round; P2 requests ${config.p2.intervalMs} ms apart; P4 ${config.p4.tasks.node20.toLocaleString('en-US')} pending tasks per server; P5 ${config.p5.tasks.toLocaleString('en-US')} tasks
 

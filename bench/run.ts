@@ -11,7 +11,7 @@ import { renderChart } from './chart.ts'
 import { FULL, QUICK, type Config, type GroupPlan } from './config.ts'
 import { pinClient } from './lib/cpu.ts'
 import { startServer, type Child } from './lib/processes.ts'
-import { rotate } from './lib/stats.ts'
+import { median, rotate } from './lib/stats.ts'
 import { load, machine } from './machine.ts'
 import { measureAlternating, measureLatency, p50, p95, type LatencyPlan } from './measure/latency.ts'
 import { measureMemory } from './measure/memory.ts'
@@ -145,20 +145,48 @@ async function latencyFigures(group: Group, running: Map<Target, Child>, plan: G
   }
 }
 
+/**
+ * P3: each server loaded at the same time as the bare one, the two sharing the servers'
+ * core (one wrk each, on the client's core). The machine's speed at that moment is the
+ * same for both, so the ratio of their rates is the ratio of their costs per request,
+ * however the machine's speed drifts between slices (by ±15 % between back-to-back
+ * slices here, which made P3 by turns unreadable). A second bare server, the twin, is
+ * paired like the others: its ratio is what the method itself cannot tell apart.
+ *
+ * A server's recorded rate is its rate scaled by the bare server's median rate of the
+ * round over its pair's bare rate, so that the per-round ratio to the bare row is the
+ * pair's own ratio, and ratios between two servers (to a peer) are ratios of ratios.
+ */
 async function throughputFigure(group: Group, running: Map<Target, Child>, rounds: number): Promise<void> {
-  const targets = [...running.keys()].filter((t) => ['bare', 'peer', 'peer-hono', 'after', 'after-ctx'].includes(t.role))
+  const targets = [...running.keys()].filter((t) => ['peer', 'peer-hono', 'after', 'after-ctx'].includes(t.role))
+  const bare = [...running.keys()].find((t) => t.role === 'bare')
+  if (!bare) return
+  const twin: Target = { ...bare, id: `${bare.id}-twin`, label: `${bare.label}, a second instance (the method's noise)`, role: 'bare-twin' }
+  const loaded = new Map(targets.map((t) => [t, running.get(t)!]))
+  for (const [target, child] of await startAll([twin])) loaded.set(target, child)
+  const url = (child: Child) => `${child.url}p3`
+  const pair = (target: Target, round: number, seconds: number) =>
+    attempt('P3', target, round, () =>
+      Promise.all([measureThroughput(url(running.get(bare)!), seconds), measureThroughput(url(loaded.get(target)!), seconds)]),
+    )
   if (config.p3.warmupSeconds > 0) {
     log(`  ${group} P3 warm-up`)
-    for (const target of targets) await attempt('P3', target, 0, () => measureThroughput(`${running.get(target)!.url}p3`, config.p3.warmupSeconds))
+    for (const target of loaded.keys()) await pair(target, 0, config.p3.warmupSeconds)
   }
   for (let round = 0; round < rounds; round++) {
     if (outOfTime() && skip(`${group} P3 rounds ${round + 1}-${rounds}`)) break
-    log(`  ${group} P3 round ${round + 1}/${rounds} (${throughputTool()}, ${config.p3.seconds} s each)`)
-    for (const target of rotate(targets, round)) {
-      const run = await attempt('P3', target, round, () => measureThroughput(`${running.get(target)!.url}p3`, config.p3.seconds))
-      if (run) rec.record('P3', target, round, run.rps, run.failures)
+    log(`  ${group} P3 round ${round + 1}/${rounds} (${throughputTool()}, each server beside bare, ${config.p3.seconds} s)`)
+    const pairs: Array<{ target: Target; bare: number; rps: number; failures: number }> = []
+    for (const target of rotate([...loaded.keys()], round)) {
+      const runs = await pair(target, round, config.p3.seconds)
+      if (runs) pairs.push({ target, bare: runs[0].rps, rps: runs[1].rps, failures: runs[0].failures + runs[1].failures })
     }
+    if (pairs.length === 0) continue
+    const bareRate = median(pairs.map((p) => p.bare))
+    rec.record('P3', bare, round, bareRate, 0)
+    for (const p of pairs) rec.record('P3', p.target, round, (p.rps * bareRate) / p.bare, p.failures)
   }
+  for (const [target, child] of loaded) if (!running.has(target)) await child.stop()
 }
 
 async function memoryFigure(group: Group, targets: Target[], rounds: number): Promise<void> {

@@ -24,9 +24,10 @@ export const GROUP_LABELS: Record<Group, string> = {
  * configuration; peer-hono: the same library serving the Hono app as a new user first
  * wires it (undici's global Response). after: finish-request with `respond(ctx, ...)`;
  * after-ctx: finish-request with `after(task)`, no ctx, the request context per task.
- * reference: P4's fire-and-forget floor.
+ * reference: P4's fire-and-forget floor. bare-twin: a second bare server in P3, whose
+ * ratio to the first is the measuring method's own noise.
  */
-export type Role = 'bare' | 'control' | 'naive' | 'peer' | 'peer-hono' | 'after' | 'after-ctx' | 'reference'
+export type Role = 'bare' | 'bare-twin' | 'control' | 'naive' | 'peer' | 'peer-hono' | 'after' | 'after-ctx' | 'reference'
 
 export interface Target {
   id: string

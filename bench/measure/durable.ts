@@ -26,7 +26,7 @@ function notMerged(): string | undefined {
 
 export async function measureDurable(config: Config, rec: Recorder, log: (m: string) => void, unavailable?: string): Promise<void> {
   const rows = (group: Group) => ({
-    hand: row(group, 'by-hand', 'await queue.add() by hand, then answer'),
+    hand: row(group, 'by-hand', 'await queue.add() by hand (same job options), then answer'),
     durable: row(group, 'durable', 'finish-request, one durable task'),
     bare: row(group, 'bare-worker', 'bare BullMQ Worker'),
     work: row(group, 'jobs-work', 'finish-request jobs.work()'),
