@@ -8,9 +8,11 @@ import type { Delivery, WatchDelivery } from '../src/context.ts'
  * would needlessly turn it chunked.
  */
 function isStreamed(response: Response): boolean {
-  if (response.body === null) return false
+  // Headers first: on Bun, reading `body` makes a ReadableStream of a plain JSON body,
+  // which cost a fifth of a no-op route's throughput (the benchmark's P3).
   const headers = response.headers
-  return headers.get('transfer-encoding') === 'chunked' || headers.get('content-type')?.startsWith('text/event-stream') === true
+  const streaming = headers.get('transfer-encoding') === 'chunked' || headers.get('content-type')?.startsWith('text/event-stream') === true
+  return streaming && response.body !== null
 }
 
 /** The same response, with a body that calls `ended` once read to its end or cancelled. */
