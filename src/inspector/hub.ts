@@ -24,7 +24,8 @@ export class Hub {
   readonly log: TaskLog
   private readonly watchers = new Set<Watcher>()
   private unsubscribe: (() => void) | undefined
-  private batch: string[] = []
+  /** Framed only at the flush: under a flood most of a batch is dropped for a snapshot. */
+  private batch: WireEvent[] = []
   private overflowed = false
   private flushTimer: ReturnType<typeof setTimeout> | undefined
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined
@@ -77,7 +78,7 @@ export class Hub {
       this.overflowed = true
       this.batch = []
     } else {
-      this.batch.push(frame(wire))
+      this.batch.push(wire)
     }
     this.flushTimer ??= setTimeout(() => this.flush(), this.interval)
   }
@@ -87,7 +88,7 @@ export class Hub {
     // Under a sustained flood, snapshots go out less and less often (up to one a second),
     // so that watching a busy server costs it little; a quiet moment restores the pace.
     this.interval = this.overflowed ? Math.min(this.interval * 2, 1000) : this.options.flushInterval
-    const text = this.overflowed ? this.snapshotFrame() : this.batch.join('')
+    const text = this.overflowed ? this.snapshotFrame() : this.batch.map(frame).join('')
     this.batch = []
     this.overflowed = false
     this.broadcast(encode(text))
