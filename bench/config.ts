@@ -56,7 +56,7 @@ export const FULL: Config = {
   p4: { tasks: { node20: 50_000, node22: 50_000, node24: 50_000, bun: 50_000, deno: 50_000, workerd: 0 } },
   p5: { tasks: 1000, rounds: 3 },
   p7: { requests: 200, jobs: 1000, concurrency: 10, rounds: 3 },
-  p8: { pages: [0, 1, 20], seconds: 3, rounds: 3 },
+  p8: { pages: [0, 1, 20], seconds: 3, rounds: 5 },
   budgetMs: 18 * 60_000,
   deadlineMs: 20 * 60_000,
 }

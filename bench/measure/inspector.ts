@@ -1,12 +1,17 @@
 // P8: P3 on a server with the inspector mounted, while 0, 1 or 20 inspector pages are
 // open in Chromium (playwright-core, the system's /usr/bin/chromium), each receiving the
 // event stream of a flood of tasks: every P3 request registers one (a 3 s slice at
-// 5 000 requests/s or more is a flood of well over 10 000). Also the server's resident
+// thousands of requests/s is a flood of well over 10 000). Also the server's resident
 // memory after each slice. The browser runs on the client's CPU, like wrk.
+//
+// In pairs, like P3: the watched server is loaded at the same time as an identical one
+// nobody watches, both on the servers' core, and the pair's ratio is recorded (scaled
+// to the unwatched server's median rate of the round). The 0-page pair is the two
+// servers' own difference, so pages-k ÷ pages-0 is what the pages cost.
 import { existsSync, readFileSync } from 'node:fs'
 import type { Config } from '../config.ts'
 import { startServer } from '../lib/processes.ts'
-import { rotate } from '../lib/stats.ts'
+import { median, rotate } from '../lib/stats.ts'
 import type { Recorder, SeriesRole } from '../results.ts'
 import { fireAndForget, ROOT } from '../targets.ts'
 import { onServerCpu } from '../lib/cpu.ts'
@@ -48,7 +53,10 @@ export async function measureInspector(config: Config, rec: Recorder, log: (m: s
   const { chromium } = await import('playwright-core')
   type Page = Awaited<ReturnType<Awaited<ReturnType<typeof chromium.launch>>['newPage']>>
   const base = fireAndForget('node20').command()
-  const server = await startServer('node20-p8', onServerCpu({ ...base, args: [...base.args.slice(0, -1), `${ROOT}bench/servers/p8-server.ts`] }))
+  const p8Server = (name: string) =>
+    startServer(name, onServerCpu({ ...base, args: [...base.args.slice(0, -1), `${ROOT}bench/servers/p8-server.ts`] }))
+  const server = await p8Server('node20-p8')
+  const unwatched = await p8Server('node20-p8-unwatched')
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
   try {
     // Twenty pages, each in a context (a profile) of its own: Chromium opens at most 6
@@ -65,20 +73,30 @@ export async function measureInspector(config: Config, rec: Recorder, log: (m: s
         ),
       )
     for (let round = 0; round < config.p8.rounds; round++) {
+      const pairs: Array<{ count: number; rps: number; alone: number; failures: number; rss: number }> = []
       for (const count of rotate(CONDITIONS, round)) {
         log(`  P8 round ${round + 1}/${config.p8.rounds}: ${count} page(s) open`)
         try {
           await show(count)
-          const run = await measureThroughput(`${server.url}p3`, config.p8.seconds)
-          rec.record('P8', row(count), round, run.rps, run.failures)
-          rec.record('P8mem', row(count), round, rss(server.process.pid!))
+          const [run, alone] = await Promise.all([
+            measureThroughput(`${server.url}p3`, config.p8.seconds),
+            measureThroughput(`${unwatched.url}p3`, config.p8.seconds),
+          ])
+          pairs.push({ count, rps: run.rps, alone: alone.rps, failures: run.failures + alone.failures, rss: rss(server.process.pid!) })
         } catch (error) {
           rec.fail('P8', row(count), round, (error as Error).message.split('\n')[0]!)
         }
+      }
+      if (pairs.length === 0) continue
+      const reference = median(pairs.map((p) => p.alone))
+      for (const p of pairs) {
+        rec.record('P8', row(p.count), round, (p.rps * reference) / p.alone, p.failures)
+        rec.record('P8mem', row(p.count), round, p.rss)
       }
     }
   } finally {
     await browser.close()
     await server.stop()
+    await unwatched.stop()
   }
 }
