@@ -11,7 +11,7 @@ import { renderChart } from './chart.ts'
 import { FULL, QUICK, type Config, type GroupPlan } from './config.ts'
 import { pinClient } from './lib/cpu.ts'
 import { startServer, type Child } from './lib/processes.ts'
-import { median, rotate } from './lib/stats.ts'
+import { rotate, scaledToReference } from './lib/stats.ts'
 import { load, machine } from './machine.ts'
 import { measureAlternating, measureLatency, p50, p95, type LatencyPlan } from './measure/latency.ts'
 import { measureMemory } from './measure/memory.ts'
@@ -176,15 +176,15 @@ async function throughputFigure(group: Group, running: Map<Target, Child>, round
   for (let round = 0; round < rounds; round++) {
     if (outOfTime() && skip(`${group} P3 rounds ${round + 1}-${rounds}`)) break
     log(`  ${group} P3 round ${round + 1}/${rounds} (${throughputTool()}, each server beside bare, ${config.p3.seconds} s)`)
-    const pairs: Array<{ target: Target; bare: number; rps: number; failures: number }> = []
+    const pairs: Array<{ target: Target; reference: number; rps: number; failures: number }> = []
     for (const target of rotate([...loaded.keys()], round)) {
       const runs = await pair(target, round, config.p3.seconds)
-      if (runs) pairs.push({ target, bare: runs[0].rps, rps: runs[1].rps, failures: runs[0].failures + runs[1].failures })
+      if (runs) pairs.push({ target, reference: runs[0].rps, rps: runs[1].rps, failures: runs[0].failures + runs[1].failures })
     }
     if (pairs.length === 0) continue
-    const bareRate = median(pairs.map((p) => p.bare))
-    rec.record('P3', bare, round, bareRate, 0)
-    for (const p of pairs) rec.record('P3', p.target, round, (p.rps * bareRate) / p.bare, p.failures)
+    const { reference, scaled } = scaledToReference(pairs)
+    rec.record('P3', bare, round, reference, 0)
+    pairs.forEach((p, i) => rec.record('P3', p.target, round, scaled[i]!, p.failures))
   }
   for (const [target, child] of loaded) if (!running.has(target)) await child.stop()
 }

@@ -173,17 +173,20 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   }
 
   /** For reports: two strings, not the Request, kept for as long as tasks run. */
+  private takeRequest(): void {
+    if (this.request === undefined) return
+    this.method = this.request.method
+    this.url = this.request.url
+    this.request = undefined
+  }
+
   private requestInfo(): RequestInfo {
-    if (this.request !== undefined) {
-      this.method = this.request.method
-      this.url = this.request.url
-      this.request = undefined
-    }
+    this.takeRequest()
     return { method: this.method, url: this.url }
   }
 
   private createRun(name: string, timeout: number | undefined): TaskRun {
-    if (this.request !== undefined) this.requestInfo()
+    this.takeRequest()
     return this.supervisor.create(name, this.method, this.url, timeout)
   }
 

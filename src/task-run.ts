@@ -40,10 +40,6 @@ export class TaskRun {
     if (timeout !== undefined || job !== undefined) this.rare = { timeout, job }
   }
 
-  get job(): JobInfo | undefined {
-    return this.rare?.job
-  }
-
   /**
    * For a platform's waitUntil, asked for once: resolves when the task is reported,
    * never rejects. Made on demand, as our own servers track tasks without it (it would

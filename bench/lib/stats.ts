@@ -52,3 +52,13 @@ export function rotate<T>(items: readonly T[], round: number): T[] {
   const k = round % Math.max(1, items.length)
   return [...items.slice(k), ...items.slice(0, k)]
 }
+
+/**
+ * Pairs measured side by side (a server and its reference, at the same moment): each
+ * server's rate scaled to the reference's median rate of the round, so that a ratio to
+ * the reference row is the pair's own ratio. Returns that median and the scaled rates.
+ */
+export function scaledToReference(pairs: ReadonlyArray<{ rps: number; reference: number }>): { reference: number; scaled: number[] } {
+  const reference = median(pairs.map((p) => p.reference))
+  return { reference, scaled: pairs.map((p) => (p.rps * reference) / p.reference) }
+}

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import type { Config } from '../config.ts'
 import { startServer } from '../lib/processes.ts'
-import { median, rotate } from '../lib/stats.ts'
+import { rotate, scaledToReference } from '../lib/stats.ts'
 import type { Recorder, SeriesRole } from '../results.ts'
 import { fireAndForget, ROOT } from '../targets.ts'
 import { onServerCpu } from '../lib/cpu.ts'
@@ -73,7 +73,7 @@ export async function measureInspector(config: Config, rec: Recorder, log: (m: s
         ),
       )
     for (let round = 0; round < config.p8.rounds; round++) {
-      const pairs: Array<{ count: number; rps: number; alone: number; failures: number; rss: number }> = []
+      const pairs: Array<{ count: number; rps: number; reference: number; failures: number; rss: number }> = []
       for (const count of rotate(CONDITIONS, round)) {
         log(`  P8 round ${round + 1}/${config.p8.rounds}: ${count} page(s) open`)
         try {
@@ -82,17 +82,17 @@ export async function measureInspector(config: Config, rec: Recorder, log: (m: s
             measureThroughput(`${server.url}p3`, config.p8.seconds),
             measureThroughput(`${unwatched.url}p3`, config.p8.seconds),
           ])
-          pairs.push({ count, rps: run.rps, alone: alone.rps, failures: run.failures + alone.failures, rss: rss(server.process.pid!) })
+          pairs.push({ count, rps: run.rps, reference: alone.rps, failures: run.failures + alone.failures, rss: rss(server.process.pid!) })
         } catch (error) {
           rec.fail('P8', row(count), round, (error as Error).message.split('\n')[0]!)
         }
       }
       if (pairs.length === 0) continue
-      const reference = median(pairs.map((p) => p.alone))
-      for (const p of pairs) {
-        rec.record('P8', row(p.count), round, (p.rps * reference) / p.alone, p.failures)
+      const { scaled } = scaledToReference(pairs)
+      pairs.forEach((p, i) => {
+        rec.record('P8', row(p.count), round, scaled[i]!, p.failures)
         rec.record('P8mem', row(p.count), round, p.rss)
-      }
+      })
     }
   } finally {
     await browser.close()
