@@ -10,7 +10,7 @@ export default {
   // browser or Redis; widen with `npm run test:mutation -- --mutate 'src/inspector/*.ts'`.
   mutate: [
     'src/*.ts',
-    'host/*.ts',
+    'src/host/*.ts',
     // Types and re-exports only: nothing to mutate that could run.
     '!src/types.ts',
     '!src/index.ts',

@@ -1,7 +1,7 @@
 import process from 'node:process'
 import { Queue, Worker, WaitingError, type Job, type WorkerOptions } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
-import { reportOptionsOf } from '../host/app.ts'
+import { reportOptionsOf } from '../src/host/app.ts'
 import { toError } from '../src/errors.ts'
 import { JobQueue, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
 import { fromEngineId, toEngineId } from '../src/durable/job-id.ts'

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
 import type { App } from '../src/types.ts'
-import { handlerOf, type Handler } from '../host/handler.ts'
-import { Host } from '../host/host.ts'
-import { hostConfig, listenConfig, type HandleOptions, type ServeOptions } from '../host/options.ts'
-import { formatUrl, startServer, type Server } from '../host/server.ts'
+import { handlerOf, type Handler } from '../src/host/handler.ts'
+import { Host } from '../src/host/host.ts'
+import { hostConfig, listenConfig, type HandleOptions, type ServeOptions } from '../src/host/options.ts'
+import { formatUrl, startServer, type Server } from '../src/host/server.ts'
 
 export type { HandleOptions, Handler, ServeOptions, Server }
 export type { DrainResult } from '../src/supervisor.ts'

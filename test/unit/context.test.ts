@@ -4,8 +4,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { after, respond } from '../../src/index.ts'
 import type { TaskReport } from '../../src/types.ts'
 import { createExecutionContext, waitOnExecutionContext } from '../../src/testing.ts'
-import { Host } from '../../host/host.ts'
-import { hostConfig } from '../../host/options.ts'
+import { Host } from '../../src/host/host.ts'
+import { hostConfig } from '../../src/host/options.ts'
 import { macrotask } from '../../src/macrotask.ts'
 
 /** A Workers-like platform context: it records what it is handed. */

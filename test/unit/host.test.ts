@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest'
 import { after, respond } from '../../src/index.ts'
 import type { TaskReport } from '../../src/types.ts'
-import { Host } from '../../host/host.ts'
-import { hostConfig, listenConfig } from '../../host/options.ts'
-import { formatUrl } from '../../host/server.ts'
+import { Host } from '../../src/host/host.ts'
+import { hostConfig, listenConfig } from '../../src/host/options.ts'
+import { formatUrl } from '../../src/host/server.ts'
 import { macrotask } from '../../src/macrotask.ts'
 
 const request = () => new Request('http://x.test/job?id=1')

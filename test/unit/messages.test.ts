@@ -1,7 +1,7 @@
 // What users read: the TypeErrors at call sites, the errors in reports, and the stderr
 // line. Exact texts, since each one is the only clue a user gets.
 import { describe, expect, it, vi } from 'vitest'
-import { fetchHandlerOf, reportOptionsOf } from '../../host/app.ts'
+import { fetchHandlerOf, reportOptionsOf } from '../../src/host/app.ts'
 import { abandonedError, timeoutError, toError } from '../../src/errors.ts'
 import { callSafely, logTaskError } from '../../src/log.ts'
 import { checkCount, checkTaskOptions, checkTimeout, fail } from '../../src/validate.ts'

@@ -1,5 +1,5 @@
-import type { App, FetchHandler, ReportOptions } from '../src/types.ts'
-import { checkCallback, checkTimeout, fail } from '../src/validate.ts'
+import type { App, FetchHandler, ReportOptions } from '../types.ts'
+import { checkCallback, checkTimeout, fail } from '../validate.ts'
 
 /** The one fetch function behind an app object or a bare function. */
 export function fetchHandlerOf<Env>(call: string, app: App<Env>): FetchHandler<Env> {

@@ -1,6 +1,6 @@
 import { fetchHandlerOf, reportOptionsOf } from './app.ts'
-import type { App, FetchHandler, ReportOptions } from '../src/types.ts'
-import { checkCallback, checkCount, fail } from '../src/validate.ts'
+import type { App, FetchHandler, ReportOptions } from '../types.ts'
+import { checkCallback, checkCount, fail } from '../validate.ts'
 
 /** Options of `handle()`, the same on Node, Bun and Deno. */
 export interface HandleOptions<Env = unknown> extends ReportOptions {

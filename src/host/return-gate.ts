@@ -1,4 +1,4 @@
-import type { Delivery, WatchDelivery } from '../src/context.ts'
+import type { Delivery, WatchDelivery } from '../context.ts'
 
 /**
  * Where a runtime gives no delivery signal (Bun, Workers), a streamed body must end

@@ -1,5 +1,5 @@
-import type { DrainResult } from '../src/supervisor.ts'
-import type { TaskEvent, TaskSource } from '../src/types.ts'
+import type { DrainResult } from '../supervisor.ts'
+import type { TaskEvent, TaskSource } from '../types.ts'
 import type { Host } from './host.ts'
 import type { ListenConfig } from './options.ts'
 import type { Runtime } from './runtime.ts'

@@ -1,8 +1,8 @@
-import { noteAsyncContextOff, runInRequest } from '../src/async-context.ts'
-import { RequestContext, type WatchDelivery } from '../src/context.ts'
-import { batched, type Later } from '../src/macrotask.ts'
-import { Supervisor, type DrainResult } from '../src/supervisor.ts'
-import type { TaskEvent, TaskSource, WaitUntilContext } from '../src/types.ts'
+import { noteAsyncContextOff, runInRequest } from '../async-context.ts'
+import { RequestContext, type WatchDelivery } from '../context.ts'
+import { batched, type Later } from '../macrotask.ts'
+import { Supervisor, type DrainResult } from '../supervisor.ts'
+import type { TaskEvent, TaskSource, WaitUntilContext } from '../types.ts'
 import type { HostConfig } from './options.ts'
 import { ReturnGate } from './return-gate.ts'
 

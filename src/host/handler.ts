@@ -1,5 +1,5 @@
-import type { DrainResult } from '../src/supervisor.ts'
-import type { TaskEvent, TaskSource } from '../src/types.ts'
+import type { DrainResult } from '../supervisor.ts'
+import type { TaskEvent, TaskSource } from '../types.ts'
 import type { Host } from './host.ts'
 
 /** What `handle()` returns on every runtime; each adapter adds its own `fetch` (and Node its `listener`). */
