@@ -198,6 +198,9 @@ describe('finish-request/bullmq', () => {
       [cycle, /^buildZip\(payload, options\): payload\.self must not refer back/],
       [{ user: { onDone: () => {} } }, /payload\.user\.onDone must be JSON data, got function/],
       [{ at: new Map() }, /payload\.at must be a plain object/],
+      // Accepted once, a Date arrived at the handler as a string.
+      [{ user: 1, when: new Date(0) }, /^buildZip\(payload, options\): payload\.when must be a plain object, an array or a primitive \(a Date arrives as a string: .*\), got Date$/],
+      [{ files: [new (class ZipEntry {})()] }, /payload\.files\[0\] must be a plain object, .*got ZipEntry$/],
       [[1, NaN], /payload\[1\] must be a finite number/],
       ['x'.repeat(2000), /^buildZip\(payload, options\): payload must be at most 1024 bytes of JSON, got 2002 bytes$/],
     ]
@@ -208,7 +211,7 @@ describe('finish-request/bullmq', () => {
     expect(() => buildZip.enqueue(() => {})).toThrow(/^buildZip\.enqueue\(payload, options\): payload must be JSON data/)
     expect(() => buildZip({}, { id: '' })).toThrow(/options\.id must be a non-empty string/)
     // What JSON carries as it is: fine.
-    expect(() => buildZip({ a: [1, 'two', null, true], at: new Date(0), optional: undefined })).not.toThrow()
+    expect(() => buildZip({ a: [1, 'two', null, true], at: new Date(0).toISOString(), optional: undefined })).not.toThrow()
   })
 
   it('engine down: the job runs in this process after the response, reported once through onError', async () => {
