@@ -280,7 +280,7 @@ describe('finish-request/bullmq', () => {
       return { status: response.status, ms: performance.now() - started }
     }
 
-    const down = []
+    const down: Array<Awaited<ReturnType<typeof timed>>> = []
     for (let n = 0; n < 4; n++) down.push(await timed(`run/${n}`), await timed(`refuse/${n}`))
     expect(down.map((d) => d.status)).toEqual([200, 503, 200, 503, 200, 503, 200, 503])
     // The first connection attempt is refused within milliseconds; later requests know Redis is down.

@@ -104,7 +104,7 @@ describe.each(durableRuntimes)('R9 engine down on $name', (runtime) => {
     let worker: Awaited<ReturnType<typeof runtime.start>> | undefined
     try {
       // One at a time, so each answer's time is that request's own wait.
-      const down = []
+      const down: Array<Awaited<ReturnType<typeof timed>>> = []
       for (let i = 0; i < 10; i++) down.push(await timed(`cold-${i}`))
       await web.waitFor(() => down.every((d) => tally(web.events, 'done').has(d.id)), 10_000, 'every fallback job to run')
 
