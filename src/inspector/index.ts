@@ -1,5 +1,5 @@
 import type { TaskSource } from '../types.ts'
-import { fail } from '../validate.ts'
+import { checkOptionNames, fail, type OptionNames } from '../validate.ts'
 import { Hub } from './hub.ts'
 import { renderPage } from './page.ts'
 
@@ -34,6 +34,7 @@ export function inspector(source: TaskSource, options: InspectorOptions = {}): I
     fail(CALL, 'source must be a TaskSource (what serve() or handle() returns)', source)
   }
   if (typeof options !== 'object' || options === null) fail(CALL, 'options must be an object', options)
+  checkOptionNames(CALL, options, { history: true, maxWatchers: true, heartbeat: true } satisfies OptionNames<InspectorOptions>)
   const hub = new Hub(source, {
     history: count('options.history', options.history, 200),
     maxWatchers: count('options.maxWatchers', options.maxWatchers, 32),
