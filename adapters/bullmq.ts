@@ -215,7 +215,7 @@ class BullQueue extends JobQueue {
       get pending() {
         return runner.pending
       },
-      subscribe: (listener) => runner.subscribe(listener),
+      subscribe: (listener, options) => runner.subscribe(listener, options),
       close,
     }
     this.workers.add(running)

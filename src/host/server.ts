@@ -1,5 +1,5 @@
 import type { DrainResult } from '../supervisor.ts'
-import type { TaskEvent, TaskSource } from '../types.ts'
+import type { SubscribeOptions, TaskEvent, TaskSource } from '../types.ts'
 import type { Host } from './host.ts'
 import type { ListenConfig } from './options.ts'
 import type { Runtime } from './runtime.ts'
@@ -81,7 +81,7 @@ export function startServer<S extends Server>(host: Host, listen: ListenConfig, 
       return listening
     },
     close,
-    subscribe: (listener: (event: TaskEvent) => void) => host.subscribe(listener),
+    subscribe: (listener: (event: TaskEvent) => void, options?: SubscribeOptions) => host.subscribe(listener, options),
   } as unknown as S
   return server
 }

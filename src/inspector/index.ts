@@ -55,7 +55,7 @@ export function inspector(source: TaskSource, options: InspectorOptions = {}): I
       if (request.method === 'HEAD') return new Response(null, { headers: EVENT_STREAM })
       return events(hub)
     }
-    return new Response(renderPage(hub.log.tasks(), source.pending, Date.now()), {
+    return new Response(renderPage(hub.tasks(), source.pending, Date.now()), {
       headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE },
     })
   }
