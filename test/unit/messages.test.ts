@@ -313,7 +313,7 @@ describe('option names', () => {
     expect(() => node.handle(app, { overrideGlobalObjects: false, autoCleanupIncoming: false })).not.toThrow()
   })
 
-  it('worker(), queue(), jobs.define(), jobs.work(), a definition and inspector() refuse them too', async () => {
+  it('worker(), queue(), jobs.define(), jobs.work(), a definition, createExecutionContext() and inspector() refuse them too', async () => {
     const { worker, queue: cloudflareQueue } = await import('../../adapters/cloudflare.ts')
     const { queue } = await import('../../adapters/bullmq.ts')
     const { inspector } = await import('../../src/inspector/index.ts')
@@ -326,6 +326,9 @@ describe('option names', () => {
     expect(() => jobs.work({ concurency: 2 } as never)).toThrow('jobs.work(options): options.concurency is not an option; did you mean options.concurrency?')
     const define = jobs.define('y', () => {})
     expect(() => define.enqueue({}, { ID: 'a' } as never)).toThrow('options.ID is not an option; did you mean options.id?')
+    expect(() => createExecutionContext({ timeout: 5 } as never)).toThrow(
+      'createExecutionContext(options): options.timeout is not an option; did you mean options.taskTimeout?',
+    )
     const source = { pending: 0, subscribe: () => () => {} }
     expect(() => inspector(source, { histroy: 5 } as never)).toThrow('inspector(source, options): options.histroy is not an option; did you mean options.history?')
   })
