@@ -324,6 +324,25 @@ describe('inspector() as a plain route', () => {
 })
 
 describe('inspector() arguments', () => {
+  it('called once per request, it adds no listener per call: the same source and options share one history', async () => {
+    const server = serve(() => new Response('ok'), { port: 0, hostname: '127.0.0.1', signals: false })
+    servers.push(server)
+    let listeners = 0
+    const source: TaskSource = {
+      get pending() {
+        return server.pending
+      },
+      subscribe(listener, options) {
+        listeners++
+        return server.subscribe(listener, options)
+      },
+    }
+    for (let i = 0; i < 50; i++) inspector(source)
+    expect(listeners).toBe(1)
+    inspector(source, { history: 10 })
+    expect(listeners).toBe(2)
+  })
+
   it('throws a TypeError naming the argument', () => {
     expect(() => inspector({} as never)).toThrow(
       new TypeError('inspector(source, options): source must be a TaskSource (what serve() or handle() returns), got Object'),
