@@ -3,12 +3,12 @@ import { Queue, Worker, WaitingError, type Job, type WorkerOptions } from 'bullm
 import { Redis, type RedisOptions } from 'ioredis'
 import { reportOptionsOf } from '../src/host/app.ts'
 import { toError } from '../src/errors.ts'
-import { JobQueue, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
+import { JobQueue, QUEUE_OPTION_NAMES, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
 import { fromEngineId, toEngineId } from '../src/durable/job-id.ts'
 import { JobRunner } from '../src/durable/runner.ts'
 import type { DrainResult } from '../src/supervisor.ts'
 import type { JobInfo, ReportOptions, RequestInfo, TaskSource } from '../src/types.ts'
-import { checkCount, fail } from '../src/validate.ts'
+import { checkCount, checkOptionNames, fail, type OptionNames } from '../src/validate.ts'
 
 export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions, QueueOptions } from '../src/durable/definition.ts'
 export type { DrainResult, BullQueue }
@@ -37,6 +37,16 @@ export interface WorkOptions extends Pick<ReportOptions, 'onError' | 'onTaskEnd'
   /** Passed to BullMQ's Worker (e.g. `lockDuration`, `stalledInterval`, `limiter`). */
   bullmq?: Partial<Omit<WorkerOptions, 'connection' | 'concurrency' | 'prefix' | 'autorun'>>
 }
+
+const WORK_OPTION_NAMES = {
+  onError: true,
+  onTaskEnd: true,
+  taskTimeout: true,
+  concurrency: true,
+  gracePeriod: true,
+  signals: true,
+  bullmq: true,
+} as const satisfies OptionNames<WorkOptions>
 
 /** What `jobs.work()` returns. */
 export interface RunningWorker extends TaskSource {
@@ -67,6 +77,7 @@ class BullQueue extends JobQueue {
     const call = 'queue(options)'
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
     const { connection, name, prefix, keep = {} } = options
+    checkOptionNames(call, options, { ...QUEUE_OPTION_NAMES, connection: true, name: true, prefix: true, keep: true } satisfies OptionNames<BullQueueOptions>)
     if (typeof name !== 'string' || name === '' || name.includes(':')) fail(call, 'options.name must be a non-empty string without ":"', name)
     super(call, name, options)
     const isClient = connection !== null && typeof connection === 'object' && typeof (connection as Redis).duplicate === 'function'
@@ -116,6 +127,7 @@ class BullQueue extends JobQueue {
   work(options: WorkOptions = {}): RunningWorker {
     const call = 'jobs.work(options)'
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
+    checkOptionNames(call, options, WORK_OPTION_NAMES)
     const reporting = reportOptionsOf(call, { onError: options.onError, onTaskEnd: options.onTaskEnd, taskTimeout: options.taskTimeout })
     checkCount(call, 'options.concurrency', options.concurrency, 1)
     checkCount(call, 'options.gracePeriod', options.gracePeriod, 0)
@@ -203,7 +215,7 @@ class BullQueue extends JobQueue {
       get pending() {
         return runner.pending
       },
-      subscribe: (listener) => runner.subscribe(listener),
+      subscribe: (listener, options) => runner.subscribe(listener, options),
       close,
     }
     this.workers.add(running)

@@ -10,6 +10,7 @@ export type {
   TaskControl,
   TaskEvent,
   TaskSource,
+  SubscribeOptions,
   JobInfo,
   TaskOptions,
   TaskReport,

@@ -1,7 +1,7 @@
 import { logTaskError, callSafely } from './log.ts'
 import { macrotask, type Later } from './macrotask.ts'
 import { TaskRun } from './task-run.ts'
-import type { JobInfo, ReportOptions, TaskEvent, TaskReport, TaskStatus } from './types.ts'
+import type { JobInfo, ReportOptions, SubscribeOptions, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 export interface DrainResult {
   /** Tasks that settled (ok, error or timeout) while closing. */
@@ -25,6 +25,8 @@ export class Supervisor {
   private nextId = 0
   /** Only set while someone watches (the inspector): unwatched servers pay one check. */
   private listeners: Set<(event: TaskEvent) => void> | undefined
+  /** Listeners to ends only (the inspector's history): no event at registration or start. */
+  private endListeners: Set<(event: TaskEvent) => void> | undefined
 
   constructor(
     readonly options: ReportOptions = {},
@@ -61,11 +63,11 @@ export class Supervisor {
     else this.completed++
     // Most tasks end well and nobody asked to hear about it: then no report is built.
     const { onError = logTaskError, onTaskEnd } = this.options
-    if (status !== 'ok' || onTaskEnd || this.listeners) {
+    if (status !== 'ok' || onTaskEnd || this.listeners || this.endListeners) {
       const report = run.report(status, error)
       if (report.error) callSafely(onError, report.error, report)
       if (onTaskEnd) callSafely(onTaskEnd, report)
-      if (this.listeners) this.emit({ type: 'ended', id: run.id, report, at: Date.now() })
+      if (this.listeners || this.endListeners) this.emitEnd({ type: 'ended', id: run.id, report, at: Date.now() })
     }
     if (this.pending === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters
@@ -90,12 +92,25 @@ export class Supervisor {
     return this.listeners !== undefined
   }
 
-  subscribe(listener: (event: TaskEvent) => void): () => void {
+  subscribe(listener: (event: TaskEvent) => void, options?: SubscribeOptions): () => void {
+    if (options?.endedOnly) {
+      ;(this.endListeners ??= new Set()).add(listener)
+      return () => {
+        this.endListeners?.delete(listener)
+        if (this.endListeners?.size === 0) this.endListeners = undefined
+      }
+    }
     ;(this.listeners ??= new Set()).add(listener)
     return () => {
       this.listeners?.delete(listener)
       if (this.listeners?.size === 0) this.listeners = undefined
     }
+  }
+
+  /** An end (or the closing) goes to every listener, those to ends only included. */
+  private emitEnd(event: TaskEvent): void {
+    if (this.listeners) this.emit(event)
+    if (this.endListeners) for (const listener of this.endListeners) callSafely(listener, event)
   }
 
   /** Only called while `listeners` is set. A listener that throws is logged, not fatal. */
@@ -105,7 +120,7 @@ export class Supervisor {
 
   /** Tells watchers the source is closing, before it waits for in-flight responses. */
   announceClosing(): void {
-    if (this.listeners) this.emit({ type: 'closing', at: Date.now() })
+    if (this.listeners || this.endListeners) this.emitEnd({ type: 'closing', at: Date.now() })
   }
 
   /** Resolves when no task is pending (at once if none is). */

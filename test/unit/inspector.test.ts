@@ -103,6 +103,26 @@ describe('Hub', () => {
     expect(stream.events.at(-1)).toMatchObject({ type: 'closing' })
   })
 
+  it('unwatched, hears only ends and keeps the last `history` of them, oldest first', () => {
+    const supervisor = new Supervisor({ onError: () => {} })
+    const hub = new Hub(supervisor, options)
+    // The source builds no event at registration or start for it.
+    expect(supervisor.watched).toBe(false)
+    for (let i = 1; i <= 7; i++) {
+      const run = supervisor.create(`t-${i}`, request.method, request.url, undefined)
+      run.start(i === 7 ? () => { throw new RangeError('disk full') } : () => {})
+    }
+    supervisor.create('still-running', request.method, request.url, undefined)
+    expect(hub.tasks().map((t) => [t.name, t.status])).toEqual([
+      ['t-3', 'ok'],
+      ['t-4', 'ok'],
+      ['t-5', 'ok'],
+      ['t-6', 'ok'],
+      ['t-7', 'error'],
+    ])
+    expect(hub.tasks().at(-1)!.error).toEqual({ name: 'RangeError', message: 'disk full' })
+  })
+
   it('turns a burst larger than the history into one snapshot', async () => {
     const supervisor = new Supervisor({ onError: () => {} })
     const hub = new Hub(supervisor, options)
