@@ -116,7 +116,7 @@ describe('inspector() mounted in Hono under /_tasks', () => {
     expect(mine.map((e) => e.type)).toEqual(['registered', 'started', 'progress', 'progress', 'ended'])
     expect(mine[0]).toMatchObject({ name: 'work', request: { method: 'GET', url: url('work?ms=30') }, pending: 1 })
     expect(mine.filter((e) => e.type === 'progress').map((e) => [e.done, e.total])).toEqual([[1, 2], [2, 2]])
-    expect(ended).toMatchObject({ report: { name: 'work', status: 'ok', request: { method: 'GET' } }, pending: 0 })
+    expect(ended).toMatchObject({ report: { name: 'work', status: 'ok', delivery: 'confirmed', request: { method: 'GET' } }, pending: 0 })
     expect(ended.report.durationMs).toBeGreaterThan(0)
   })
 
@@ -130,6 +130,8 @@ describe('inspector() mounted in Hono under /_tasks', () => {
     const html = await get('_tasks/')
     expect(html).toContain('<span class="status">error</span></td><td class="name">boom<div class="err">TypeError: no such export</div>')
     expect(html).toContain('<ul id="failed"><li class="s-error">')
+    // How its response's delivery was known, beside its duration.
+    expect(html).toMatch(/<td class="dur">[^<]* <span class="delivery" title="how delivery was known">confirmed<\/span><\/td>/)
   })
 
   it('subscribes to the source only while a stream is open, and unsubscribes when the client leaves', async () => {

@@ -23,7 +23,7 @@ describe('TaskLog', () => {
     const error = new RangeError('disk full')
     apply(log, { type: 'ended', id: 1, at: 130, report: { name: 'zip', status: 'error', error, durationMs: 20, delivery: 'confirmed', request } })
     expect(log.tasks()).toEqual([
-      { id: 1, name: 'zip', method: 'POST', url: request.url, status: 'error', registeredAt: 100, startedAt: 110, endedAt: 130, durationMs: 20, done: 2, total: 6, error: { name: 'RangeError', message: 'disk full' } },
+      { id: 1, name: 'zip', method: 'POST', url: request.url, status: 'error', registeredAt: 100, startedAt: 110, endedAt: 130, durationMs: 20, delivery: 'confirmed', done: 2, total: 6, error: { name: 'RangeError', message: 'disk full' } },
     ])
     // Progress after the end (a task that kept calling it) changes nothing.
     apply(log, { type: 'progress', id: 1, done: 3, total: 6, at: 140 })
