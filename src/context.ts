@@ -94,8 +94,15 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
       fail('ctx.waitUntil(promise)', 'promise must be a Promise', promise)
     }
-    // An already-running promise: track and report it, no delivery gate to wait for.
-    const run = this.createRun('waitUntil', undefined)
+    this.track(promise, 'waitUntil', undefined)
+  }
+
+  /**
+   * An already-running promise (`waitUntil`, `after(promise)`): tracked, reported once,
+   * counted and drained, with no delivery gate to wait for.
+   */
+  track(promise: PromiseLike<unknown>, name: string, timeout: number | undefined): void {
+    const run = this.createRun(name, timeout)
     run.start(() => promise)
     this.platform?.waitUntil(run.done())
   }

@@ -186,7 +186,7 @@ for (const runtime of runtimes) {
       })
 
       test('after(task) and respond(response, task) without ctx, from any depth: each task and report in its own request context', async () => {
-        const ids = Array.from({ length: 40 }, () => uid('ctx'))
+        const ids = Array.from({ length: 200 }, () => uid('ctx'))
         // Concurrent, with random waits, so that requests interleave.
         const bodies = await Promise.all(ids.map((id) => get(`/ctx/free?id=${id}`).then((r) => r.json())))
         expect(bodies).toEqual(ids.map((id) => ({ id })))
@@ -242,7 +242,7 @@ for (const runtime of runtimes) {
       test('bad arguments throw a TypeError naming the argument', async () => {
         const expected: Record<string, RegExp> = {
           response: /^respond\(ctx, response, task\): response must be a Response, got string$/,
-          task: /task must be a function or a durable task, got number 42/,
+          task: /task must be a function, a promise or a durable task, got number 42/,
           timeout: /options\.timeout must be a positive number/,
           ctx: /ctx must be an ExecutionContext/,
         }

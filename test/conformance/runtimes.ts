@@ -84,6 +84,41 @@ const workerd: Runtime = {
   },
 }
 
+// The same app behind the user's own server or platform, with app.use(finishRequest())
+// (or the Express middleware, the Fastify plugin) instead of serve() or worker().
+
+const honoOnNode: Runtime = {
+  name: 'hono-node',
+  start: (env) => spawnServer('hono-node', process.execPath, ['--import', 'tsx', entry('middleware-node.ts')], env),
+}
+
+const honoOnBun: Runtime = {
+  ...bun,
+  name: 'hono-bun',
+  start: (env) => spawnServer('hono-bun', bin('bun'), [entry('middleware-bun.ts')], env),
+}
+
+const honoOnDeno: Runtime = {
+  ...deno,
+  name: 'hono-deno',
+  start: (env) => spawnServer('hono-deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('middleware-deno.ts')], env),
+}
+
+const honoOnWorkerd: Runtime = {
+  ...workerd,
+  name: 'hono-workerd',
+  // Unlike worker(), the middleware is a task source of its own (one per isolate): the inspector works.
+  cannot: Object.fromEntries(Object.entries(workerd.cannot!).filter(([behaviour]) => !behaviour.startsWith('the inspector'))),
+  start: (env) => workerd.start({ WORKER_ENTRY: 'middleware-worker.ts', ...env }),
+}
+
+function reqRes(name: string, file: string, env: Record<string, string> = {}): Runtime {
+  return {
+    name,
+    start: (more) => spawnServer(name, process.execPath, ['--import', 'tsx', entry(file)], { ...env, ...more }),
+  }
+}
+
 /** Every runtime the suite knows; RUNTIMES=node20,bun narrows the run. */
 export const runtimes: Runtime[] = [
   node('node20', process.execPath),
@@ -92,4 +127,11 @@ export const runtimes: Runtime[] = [
   bun,
   deno,
   workerd,
+  honoOnNode,
+  honoOnBun,
+  honoOnDeno,
+  honoOnWorkerd,
+  reqRes('express5', 'express.ts'),
+  reqRes('express4', 'express.ts', { EXPRESS: '4' }),
+  reqRes('fastify5', 'fastify.ts'),
 ].filter((r) => !process.env.RUNTIMES || process.env.RUNTIMES.split(',').includes(r.name))

@@ -1,0 +1,63 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import type { FastifyInstance, FastifyPluginCallback } from 'fastify'
+import { currentRequest, useAsyncLocalStorage } from '../src/async-context.ts'
+import { RequestContext } from '../src/context.ts'
+import { batched } from '../src/macrotask.ts'
+import { Adoption, type FinishRequestControl, type FinishRequestOptions } from '../src/host/adoption.ts'
+import { requestInfoOf, watchOutgoing } from '../src/host/outgoing.ts'
+
+export type { FinishRequestControl, FinishRequestOptions }
+export type { DrainResult } from '../src/supervisor.ts'
+
+useAsyncLocalStorage(AsyncLocalStorage)
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by `fastify.register(finishRequest)`: pending tasks, close(), and a task source for the inspector. */
+    finishRequest: FinishRequestControl
+  }
+}
+
+/**
+ * A Fastify (5) plugin: `await fastify.register(finishRequest, options?)` makes
+ * `after(task)` work in every route and the code it calls. Each request gets its own
+ * context, and its tasks start once the response has been delivered (its `finish`, or
+ * `close` if the client left first). Not encapsulated: it applies to the whole
+ * instance, whatever the plugin it is registered from. `fastify.close()` drains the
+ * tasks; on SIGINT/SIGTERM (`signals`) the instance is closed, then the process exits 0.
+ * `fastify.finishRequest` has `pending` and `close()`.
+ */
+export const finishRequest: FastifyPluginCallback<FinishRequestOptions> = Object.assign(
+  function finishRequest(fastify: FastifyInstance, options: FinishRequestOptions, done: (error?: Error) => void): void {
+    // Fastify hands a plugin `{}` when registered without options.
+    const adoption = new Adoption('fastify.register(finishRequest, options)', options, batched())
+    const { host } = adoption
+    adoption.closeOnSignal = () => fastify.close()
+    adoption.ownProcess()
+
+    fastify.decorate('finishRequest', adoption.control({}))
+    fastify.addHook('onRequest', (request, reply, next) => {
+      if (currentRequest() !== undefined) return next()
+      const refused = host.refusal()
+      if (refused) {
+        void refused.text().then((body) => reply.code(refused.status).headers(Object.fromEntries(refused.headers)).send(body))
+        return
+      }
+      const context = new RequestContext(host.supervisor, requestInfoOf(request.raw), watchOutgoing, reply.raw)
+      adoption.begin()
+      reply.raw.once('close', () => adoption.end())
+      // The rest of the request (hooks, handler) runs from `next`: it finds its context.
+      host.enter(context, next)
+    })
+    // Fastify stops accepting first, then runs onClose: drain what its routes registered.
+    fastify.addHook('onClose', (_instance, closed) => {
+      adoption.close().then(() => closed(), closed)
+    })
+    done()
+  },
+  {
+    // What fastify-plugin sets: the hooks apply to the whole instance, not a child scope.
+    [Symbol.for('skip-override')]: true,
+    [Symbol.for('fastify.display-name')]: 'finish-request',
+  },
+)
