@@ -24,7 +24,8 @@ declare module 'fastify' {
  * context, and its tasks start once the response has been delivered (its `finish`, or
  * `close` if the client left first). Not encapsulated: it applies to the whole
  * instance, whatever the plugin it is registered from. `fastify.close()` drains the
- * tasks; on SIGINT/SIGTERM (`signals`) the instance is closed, then the process exits 0.
+ * tasks; on SIGINT/SIGTERM (`signals`) new requests get 503 + Retry-After while tasks
+ * drain, then the instance is closed and the process exits 0.
  * `fastify.finishRequest` has `pending` and `close()`.
  */
 export const finishRequest: FastifyPluginCallback<FinishRequestOptions> = Object.assign(
@@ -32,7 +33,9 @@ export const finishRequest: FastifyPluginCallback<FinishRequestOptions> = Object
     // Fastify hands a plugin `{}` when registered without options.
     const adoption = new Adoption('fastify.register(finishRequest, options)', options, batched())
     const { host } = adoption
-    adoption.closeOnSignal = () => fastify.close()
+    // On a signal, refuse (503 + Retry-After, which Fastify's own closing 503 lacks) and
+    // drain first; then close the instance, whose onClose finds the drain done.
+    adoption.closeOnSignal = () => adoption.close().then(() => fastify.close())
     adoption.ownProcess()
 
     fastify.decorate('finishRequest', adoption.control({}))
