@@ -142,6 +142,21 @@ for (const runtime of runtimes) {
         expect(await served.report(id)).toMatchObject({ status: 'ok' })
       })
 
+      if (runtime.handsTasksToPlatform) {
+        test("each task is handed to the platform's waitUntil, which settles fulfilled once the task is reported, a timed-out one too", async () => {
+          for (const [path, status] of [['sleep?ms=50', 'ok'], ['timeout?ms=30', 'timeout']]) {
+            const id = uid('platform')
+            await (await get(`/${path}&id=${id}`)).text()
+            const report = await served.report(id)
+            expect(report.status).toBe(status)
+            const handed = await served.waitFor((e) => e.type === 'platform-wait-until' && e.id === id, 5000, 'the platform to see it settle')
+            expect(handed.settled).toBe('fulfilled')
+            expect(handed.at).toBeGreaterThanOrEqual(report.at)
+            expect(served.events.filter((e) => e.type === 'platform-wait-until' && e.id === id)).toHaveLength(1)
+          }
+        })
+      }
+
       test('the unhandled-rejection probe counts a deliberate one', async () => {
         const before = await unhandledRejections()
         await (await get('/probe/control')).text()

@@ -125,6 +125,24 @@ const honoOnWorkerd: Runtime = {
   start: (env) => workerd.start({ WORKER_ENTRY: 'middleware-worker.ts', ...env }),
 }
 
+// A serverless platform owns the process: it is never ours to drain or exit.
+const PLATFORM = 'the platform owns the function instance: no signal reaches the app, and waitUntil keeps it alive for its tasks'
+
+function platform(name: string, file: string): Runtime {
+  return {
+    name,
+    handsTasksToPlatform: true,
+    cannot: {
+      [SLOW_READER]: 'a function returns its Response to the platform, which reports no delivery: tasks start once it returned',
+      'SIGTERM drains pending tasks, then exits 0': PLATFORM,
+      'past gracePeriod, tasks are aborted (with or without a timeout), reported abandoned, and the process exits': PLATFORM,
+      'a second SIGTERM abandons what is left at once, instead of waiting out gracePeriod': PLATFORM,
+      [KEPT_ALIVE]: PLATFORM,
+    },
+    start: (env) => spawnServer(name, process.execPath, ['--import', 'tsx', entry(file)], env),
+  }
+}
+
 function reqRes(name: string, file: string, env: Record<string, string> = {}): Runtime {
   return {
     name,
@@ -144,6 +162,8 @@ export const runtimes: Runtime[] = [
   honoOnBun,
   honoOnDeno,
   honoOnWorkerd,
+  platform('vercel', 'vercel.ts'),
+  platform('netlify', 'netlify.ts'),
   reqRes('express5', 'express.ts'),
   reqRes('express4', 'express.ts', { EXPRESS: '4' }),
   reqRes('fastify5', 'fastify.ts'),
