@@ -5,7 +5,7 @@ import { RequestContext } from '../src/context.ts'
 import { batched } from '../src/macrotask.ts'
 import { Adoption, type FinishRequestControl, type FinishRequestOptions } from '../src/host/adoption.ts'
 import { requestInfoOf, watchOutgoing } from '../src/host/outgoing.ts'
-import { answerNode } from '../src/host/node-answer.ts'
+import { answerNode, endAfterPersisted } from '../src/host/node-answer.ts'
 
 export type { FinishRequestControl, FinishRequestOptions }
 export type { DrainResult } from '../src/supervisor.ts'
@@ -37,6 +37,7 @@ export function finishRequest(options?: FinishRequestOptions): FinishRequestMidd
     const context = new RequestContext(host.supervisor, requestInfoOf(req), watchOutgoing, res)
     adoption.begin()
     res.once('close', () => adoption.end())
+    endAfterPersisted(res, host, context)
     host.enter(context, next)
   }
   return adoption.control(middleware)

@@ -4,12 +4,15 @@ import { currentRequest, useAsyncLocalStorage } from '../src/async-context.ts'
 import { RequestContext } from '../src/context.ts'
 import { batched } from '../src/macrotask.ts'
 import { Adoption, type FinishRequestControl, type FinishRequestOptions } from '../src/host/adoption.ts'
+import { refusalOncePersisted } from '../src/host/node-answer.ts'
 import { requestInfoOf, watchOutgoing } from '../src/host/outgoing.ts'
 
 export type { FinishRequestControl, FinishRequestOptions }
 export type { DrainResult } from '../src/supervisor.ts'
 
 useAsyncLocalStorage(AsyncLocalStorage)
+
+const CONTEXT = Symbol('finish-request.context')
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,10 +50,24 @@ export const finishRequest: FastifyPluginCallback<FinishRequestOptions> = Object
         return
       }
       const context = new RequestContext(host.supervisor, requestInfoOf(request.raw), watchOutgoing, reply.raw)
+      ;(request as { [CONTEXT]?: RequestContext<unknown, any> })[CONTEXT] = context
       adoption.begin()
       reply.raw.once('close', () => adoption.end())
       // The rest of the request (hooks, handler) runs from `next`: it finds its context.
       host.enter(context, next)
+    })
+    // A durable task registered during the request is persisted before its response leaves;
+    // if its engine was down and it asked for a refusal, the answer becomes that 503.
+    fastify.addHook('onSend', (request, reply, payload, next) => {
+      const context = (request as { [CONTEXT]?: RequestContext<unknown, any> })[CONTEXT]
+      const refusal = context && refusalOncePersisted(host, context)
+      if (refusal === undefined) return next(null, payload)
+      void refusal.then(async (response) => {
+        if (response === undefined) return next(null, payload)
+        const body = await response.text()
+        reply.code(response.status).headers(Object.fromEntries(response.headers))
+        next(null, body)
+      })
     })
     // Fastify stops accepting first, then runs onClose: drain what its routes registered.
     fastify.addHook('onClose', (_instance, closed) => {

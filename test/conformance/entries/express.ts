@@ -7,7 +7,8 @@ import { inspector } from 'finish-request/inspector'
 import { events, probe, record, recordReport, requestStore } from '../app.ts'
 import { frameworkContext, routes, type Reply } from '../req-res-routes.ts'
 
-const express = (process.env.EXPRESS === '4' ? (await import('express4')).default : (await import('express')).default) as typeof import('express')
+// express4 is Express 4 installed under an alias (npm:express@4); both have Express 5's types here.
+const express = (await import(process.env.EXPRESS === '4' ? 'express4' : 'express')).default as typeof import('express')
 
 process.on('unhandledRejection', () => probe.unhandledRejections++)
 process.on('SIGTERM', () => record('signal'))
