@@ -275,9 +275,9 @@ for (const runtime of runtimes) {
       })
     })
 
-    if (runtime.name === 'workerd') {
+    if (runtime.withoutAsyncContext) {
       test('without nodejs_als the worker loads, after(ctx, task) works, and after(task) names the flag', async () => {
-        const served = await launch(runtime, { WORKER_ENTRY: 'worker-without-als.ts', WORKERD_FLAGS: '' })
+        const served = await launch(runtime, { WORKER_ENTRY: runtime.withoutAsyncContext!, WORKERD_FLAGS: '' })
         try {
           const id = uid('no-als')
           const body = await (await fetch(`${served.url}?id=${id}`)).json()

@@ -49,6 +49,7 @@ const deno: Runtime = {
 /** Bundles the worker entry as wrangler would (workerd conditions) and runs it in real workerd. */
 const workerd: Runtime = {
   name: 'workerd',
+  withoutAsyncContext: 'worker-without-als.ts',
   cannot: {
     'at maxPendingTasks new requests get 503 + Retry-After; accepted work completes': PROCESS_ONLY,
     'SIGTERM drains pending tasks, then exits 0': PROCESS_ONLY,
@@ -115,6 +116,7 @@ const honoOnDeno: Runtime = {
 const honoOnWorkerd: Runtime = {
   ...workerd,
   name: 'hono-workerd',
+  withoutAsyncContext: 'middleware-worker-without-als.ts',
   cannot: {
     ...workerd.cannot,
     // The middleware is a task source (one per isolate), but an event stream opened by

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
-const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector']
+const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector', '/hono', '/express', '/fastify']
 
 let project: string
 let files: string[]
@@ -32,6 +32,9 @@ beforeAll(() => {
   // finish-request/bullmq's optional peers.
   symlinkSync(join(root, 'node_modules/bullmq'), join(project, 'node_modules/bullmq'))
   symlinkSync(join(root, 'node_modules/ioredis'), join(project, 'node_modules/ioredis'))
+  // The frameworks finish-request/express and /fastify plug into.
+  symlinkSync(join(root, 'node_modules/express'), join(project, 'node_modules/express'))
+  symlinkSync(join(root, 'node_modules/fastify'), join(project, 'node_modules/fastify'))
   writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'finish-request': '*' } }))
   writeFileSync(
     join(project, 'check.mjs'),
@@ -50,8 +53,11 @@ const expectedExports = [
   ['handle', 'serve'],
   ['queue', 'worker'],
   ['queue'],
-  ['createExecutionContext', 'waitOnExecutionContext'],
+  ['createExecutionContext', 'runInContext', 'waitOnExecutionContext'],
   ['inspector'],
+  ['finishRequest'],
+  ['finishRequest'],
+  ['finishRequest'],
 ]
 
 describe('the packed tarball', () => {
@@ -88,7 +94,12 @@ import { hc, type InferResponseType } from 'hono/client'
 import { respond, after, type TaskReport } from 'finish-request'
 import { serve } from 'finish-request/node'
 import { worker } from 'finish-request/cloudflare'
-import { createExecutionContext, waitOnExecutionContext } from 'finish-request/testing'
+import { createExecutionContext, runInContext, waitOnExecutionContext } from 'finish-request/testing'
+import { finishRequest } from 'finish-request/hono'
+import { finishRequest as expressMiddleware } from 'finish-request/express'
+import { finishRequest as fastifyPlugin } from 'finish-request/fastify'
+import express from 'express'
+import Fastify from 'fastify'
 
 /** true only when A and B are the same type (not merely assignable either way). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -114,6 +125,25 @@ const reports: Promise<TaskReport[]> = waitOnExecutionContext(ctx)
 void server, reports, body
 // @ts-expect-error a task must be a function
 respond(createExecutionContext(), new Response(), 'nope')
+
+// Adopt in one line: the middleware on an existing app, with pending and close().
+const middleware = finishRequest({ gracePeriod: 5000, onTaskEnd: (r: TaskReport) => void r.name })
+const adopted = new Hono().use(middleware).get('/', (c) => {
+  c.executionCtx.waitUntil(Promise.resolve())
+  after(Promise.resolve(), { name: 'audit' })
+  return respond(c.text('ok'), () => {})
+})
+const pendingNow: number = middleware.pending
+const drained: Promise<{ completed: number; abandoned: number }> = middleware.close()
+express().use(expressMiddleware({ signals: false })).get('/', (_req, res) => {
+  after(() => {})
+  res.send('ok')
+})
+const fastify = Fastify()
+await fastify.register(fastifyPlugin, { maxPendingTasks: 100 })
+const fastifyPending: number = fastify.finishRequest.pending
+const inContext: string = runInContext(createExecutionContext(), () => 'x')
+void adopted, pendingNow, drained, fastifyPending, inContext
 `,
     )
     writeFileSync(
