@@ -42,9 +42,10 @@ export function finishRequest(options?: FinishRequestOptions): FinishRequestMidd
     const refused = host.refusal()
     if (refused) return refused
 
-    const env = c.env as { outgoing?: unknown; context?: Partial<WaitUntilContext>; completed?: unknown } | undefined
+    const env = c.env as { outgoing?: unknown; context?: Partial<WaitUntilContext>; completed?: unknown; lambdaContext?: unknown } | undefined
     const platform = given ?? netlifyContext(env) ?? platformRequestContext()
-    if (platform === undefined) adoption.ownProcess()
+    // hono/aws-lambda passes lambdaContext: Lambda owns that process, with no waitUntil to hand tasks to.
+    if (platform === undefined && env?.lambdaContext === undefined) adoption.ownProcess()
     let gate: ReturnGate | undefined
     let context: RequestContext<unknown, any>
     if (isOutgoing(env?.outgoing)) {
