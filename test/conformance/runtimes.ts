@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { Miniflare } from 'miniflare'
@@ -113,6 +114,38 @@ const honoOnDeno: Runtime = {
   start: (env) => spawnServer('hono-deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('middleware-deno.ts')], env),
 }
 
+/** A port for runtimes that listen by themselves (`export default app`), free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+    probe.on('error', reject)
+  })
+}
+
+const honoBunDefaultExport: Runtime = {
+  ...honoOnBun,
+  name: 'hono-bun-export-default',
+  start: async (env) => {
+    const port = String(await freePort())
+    return spawnServer('hono-bun-export-default', bin('bun'), [entry('middleware-default-export.ts')], { ...env, PORT: port })
+  },
+}
+
+const honoDenoServe: Runtime = {
+  ...honoOnDeno,
+  name: 'hono-deno-serve',
+  // `deno serve` shuts its own server down on SIGTERM, as Deno.serve's shutdown() does.
+  closesBusyConnectionsOnShutdown: true,
+  start: async (env) => {
+    const port = String(await freePort())
+    const args = ['serve', '--allow-all', '--quiet', '--host', '127.0.0.1', '--port', port, entry('middleware-default-export.ts')]
+    return spawnServer('hono-deno-serve', bin('deno'), args, { ...env, PORT: port })
+  },
+}
+
 const honoOnWorkerd: Runtime = {
   ...workerd,
   name: 'hono-workerd',
@@ -163,6 +196,8 @@ export const runtimes: Runtime[] = [
   honoOnNode,
   honoOnBun,
   honoOnDeno,
+  honoBunDefaultExport,
+  honoDenoServe,
   honoOnWorkerd,
   platform('vercel', 'vercel.ts'),
   platform('netlify', 'netlify.ts'),
