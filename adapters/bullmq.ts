@@ -140,7 +140,7 @@ class BullQueue extends JobQueue {
       const definition = this.definitions.get(job.name)
       if (definition === undefined) {
         const error = new Error(`no job named "${job.name}" is defined in this worker of queue "${this.name}"`)
-        runner.notify(error, { name: job.name, status: 'error', error, durationMs: 0, request: job.data?.request ?? { method: '', url: '' }, job: info })
+        runner.notify(error, { name: job.name, status: 'error', error, durationMs: 0, delivery: 'returned', request: job.data?.request ?? { method: '', url: '' }, job: info })
         throw error
       }
       // A job not added through us (no payload) fails inside the attempt, so it is reported too.

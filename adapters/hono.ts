@@ -1,44 +1,59 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import { RequestContext, type Delivery, type WatchDelivery } from '../src/context.ts'
+import { useAsyncLocalStorage, type AsyncLocalStorageClass } from '../src/async-context.ts'
+import { RequestContext } from '../src/context.ts'
 import { batched, macrotask } from '../src/macrotask.ts'
 import { platformRequestContext } from '../src/platform-context.ts'
 import { Adoption, type FinishRequestControl, type FinishRequestOptions } from '../src/host/adoption.ts'
-import { asyncHooksSettled, loadAsyncHooks } from '../src/host/async-hooks.ts'
+import { BodyWatch } from '../src/host/body-watch.ts'
 import { isOutgoing, watchOutgoing } from '../src/host/outgoing.ts'
-import { ReturnGate } from '../src/host/return-gate.ts'
 import type { WaitUntilContext } from '../src/types.ts'
+import { fail } from '../src/validate.ts'
 
-export type { FinishRequestControl, FinishRequestOptions }
+export type { FinishRequestControl }
 export type { DrainResult } from '../src/supervisor.ts'
+
+export interface HonoFinishRequestOptions extends FinishRequestOptions {
+  /**
+   * For `after(task)` without ctx on Workers under the `nodejs_als` flag alone: pass
+   * `AsyncLocalStorage` from `node:async_hooks`. Node, Bun, Deno and Workers with
+   * `nodejs_compat` need nothing.
+   */
+  asyncLocalStorage?: AsyncLocalStorageClass
+}
+export type { HonoFinishRequestOptions as FinishRequestOptions }
 
 /** `app.use(finishRequest())`: a Hono middleware that is also a task source to drain or watch. */
 export type FinishRequestMiddleware = MiddlewareHandler & FinishRequestControl
 
 /** Deno's `ServeHandlerInfo`, which `Deno.serve(app.fetch)` passes as `c.env`. */
 interface ServeInfo {
-  completed: PromiseLike<void>
+  completed: Promise<void>
 }
 
 /**
  * Makes `respond(response, task)`, `after(task)` and `c.executionCtx.waitUntil()` work
  * in an unchanged Hono app, on the server or platform it already runs on. Each request
  * gets its own context with the best delivery signal there is: the response's `close`
- * under @hono/node-server, `info.completed` under `Deno.serve`, the returned (or, if
- * streamed, fully read) body on Bun; on Workers, Netlify and Vercel every task is also
- * handed to the platform's own `waitUntil`, which keeps the isolate alive for it.
+ * under @hono/node-server; elsewhere the body, read to its end by the runtime (and, under
+ * `Deno.serve`, `info.completed` too). On Workers, Netlify and Vercel every task is also
+ * handed to the platform's own `waitUntil`, which keeps the instance alive for it.
  */
-export function finishRequest(options?: FinishRequestOptions): FinishRequestMiddleware {
+export function finishRequest(options?: HonoFinishRequestOptions): FinishRequestMiddleware {
   const call = 'finishRequest(options)'
+  const { asyncLocalStorage, ...rest } = options ?? {}
+  if (asyncLocalStorage !== undefined) {
+    if (typeof asyncLocalStorage !== 'function') fail(call, 'options.asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks', asyncLocalStorage)
+    useAsyncLocalStorage(asyncLocalStorage)
+  }
   // workerd runs a timer in the request that set it: one request must never release another's tasks.
   const onWorkerd = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
-  const adoption = new Adoption(call, options, onWorkerd ? macrotask : batched())
+  const adoption = new Adoption(call, options === undefined ? undefined : rest, onWorkerd ? macrotask : batched())
   const { host } = adoption
 
   const middleware: MiddlewareHandler = async (c, next) => {
     const given = executionContextOf(c)
     // Served by serve(), handle() or worker(): that host already gives all of this.
     if (given instanceof RequestContext) return next()
-    if (!asyncHooksSettled()) await loadAsyncHooks()
     const refused = host.refusal()
     if (refused) return refused
 
@@ -46,15 +61,14 @@ export function finishRequest(options?: FinishRequestOptions): FinishRequestMidd
     const platform = given ?? netlifyContext(env) ?? platformRequestContext()
     // hono/aws-lambda passes lambdaContext: Lambda owns that process, with no waitUntil to hand tasks to.
     if (platform === undefined && env?.lambdaContext === undefined) adoption.ownProcess()
-    let gate: ReturnGate | undefined
+    let watch: BodyWatch | undefined
     let context: RequestContext<unknown, any>
     if (isOutgoing(env?.outgoing)) {
       context = new RequestContext(host.supervisor, c.req.raw, watchOutgoing, env.outgoing, platform)
-    } else if (isServeInfo(env)) {
-      context = new RequestContext(host.supervisor, c.req.raw, watchCompleted, env, platform)
     } else {
-      gate = new ReturnGate()
-      context = new RequestContext(host.supervisor, c.req.raw, ReturnGate.watch, gate, platform)
+      // Deno's completed settles once a large body is handed over, not written: the body tells too.
+      watch = new BodyWatch(isServeInfo(env) ? env.completed : undefined)
+      context = new RequestContext(host.supervisor, c.req.raw, BodyWatch.watch, watch, platform)
     }
     // Hono's executionCtx is a getter that throws without one: an own property shadows it.
     Object.defineProperty(c, 'executionCtx', { value: context, configurable: true, enumerable: true })
@@ -64,10 +78,10 @@ export function finishRequest(options?: FinishRequestOptions): FinishRequestMidd
       await host.enter(context, next)
       // Durable tasks registered during the request are persisted before its response leaves.
       let response = await host.afterPersisted(context, c.res)
-      if (gate) response = gate.returnedWith(response)
+      if (watch) response = watch.returnedWith(response)
       if (response !== c.res) replaceResponse(c, response)
     } catch (error) {
-      gate?.threw()
+      watch?.threw()
       throw error
     } finally {
       adoption.end()
@@ -92,13 +106,7 @@ function netlifyContext(env: { context?: Partial<WaitUntilContext> } | undefined
 }
 
 function isServeInfo(env: unknown): env is ServeInfo {
-  return env !== null && typeof env === 'object' && typeof (env as { completed?: PromiseLike<void> }).completed?.then === 'function'
-}
-
-/** `completed` settles when the response is done, sent or failed. */
-const watchCompleted: WatchDelivery<ServeInfo> = (info, delivery: Delivery) => {
-  const delivered = (): void => delivery.delivered()
-  info.completed.then(delivered, delivered)
+  return env !== null && typeof env === 'object' && (env as { completed?: unknown }).completed instanceof Promise
 }
 
 /**

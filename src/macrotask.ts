@@ -5,9 +5,12 @@
 export type Later = <T>(fn: (arg: T) => void, arg: T) => void
 
 // setImmediate runs after pending I/O callbacks, so a finished response's bytes are
-// flushed to the socket before a task gets the CPU. Runtimes without it get a timer.
+// flushed to the socket before a task gets the CPU. Runtimes without it get a timer, and
+// so does workerd (nodejs_compat gives it one): there an immediate set during a request
+// whose client has gone never runs, while a timer does.
+const onWorkerd = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
 const schedule: <T>(fn: (arg: T) => void, arg: T) => unknown =
-  typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate : (fn, arg) => setTimeout(fn, 0, arg)
+  typeof globalThis.setImmediate === 'function' && !onWorkerd ? globalThis.setImmediate : (fn, arg) => setTimeout(fn, 0, arg)
 
 /**
  * One macrotask per call. For workerd, where a timer belongs to the request that set

@@ -1,6 +1,6 @@
 import { abandonedError, timeoutError, toError } from './errors.ts'
 import type { Supervisor } from './supervisor.ts'
-import type { JobInfo, Task, TaskControl, TaskEvent, TaskReport, TaskStatus } from './types.ts'
+import type { DeliveryKind, JobInfo, Task, TaskControl, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 /** What only some runs need, kept out of the object every task allocates. */
 interface Rare {
@@ -22,6 +22,8 @@ export class TaskRun {
   settled = false
   /** `performance.now()` at start; -1 before. */
   startedAt = -1
+  /** How delivery was known when it started. */
+  delivery: DeliveryKind = 'returned'
   /** The supervisor's list of unsettled runs (a list, not a Set: less memory per task). */
   prev: TaskRun | undefined
   next: TaskRun | undefined
@@ -49,9 +51,10 @@ export class TaskRun {
     return this.settled ? Promise.resolve() : new Promise((resolve) => ((this.rare ??= {}).resolveDone = resolve))
   }
 
-  start(task: Task): void {
+  start(task: Task, delivery: DeliveryKind = 'returned'): void {
     if (this.settled) return
     this.startedAt = performance.now()
+    this.delivery = delivery
     let signal: AbortSignal
     const ms = this.rare?.timeout
     if (ms === undefined) {
@@ -103,6 +106,7 @@ export class TaskRun {
       name: this.name,
       status,
       durationMs: this.startedAt === -1 ? 0 : performance.now() - this.startedAt,
+      delivery: this.delivery,
       request: { method: this.method, url: this.url },
     }
     const job = this.rare?.job

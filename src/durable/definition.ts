@@ -158,6 +158,7 @@ export abstract class JobQueue<Extra = {}> {
             status: 'error',
             error,
             durationMs: 0,
+            delivery: 'returned',
             request,
             job: { id: message.id ?? '', queue: this.name, attempt: 0, attempts: message.attempts },
           }

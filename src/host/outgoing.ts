@@ -27,7 +27,7 @@ export function isOutgoing(value: unknown): value is Outgoing {
  * per request.
  */
 export function watchOutgoing(outgoing: Watched, delivery: Delivery): void {
-  if (outgoing.writableFinished || outgoing.destroyed) return delivery.delivered()
+  if (outgoing.writableFinished || outgoing.destroyed) return delivery.delivered('confirmed')
   outgoing[DELIVERY] = delivery
   outgoing.on('close', onClose)
 }
@@ -35,7 +35,7 @@ export function watchOutgoing(outgoing: Watched, delivery: Delivery): void {
 function onClose(this: Watched): void {
   const delivery = this[DELIVERY]
   this[DELIVERY] = undefined
-  delivery?.delivered()
+  delivery?.delivered('confirmed')
 }
 
 /** What reports show of a Node request: its method and absolute URL. */

@@ -18,6 +18,8 @@ export interface Runtime {
   withoutAsyncContext?: string
   /** Each task is also handed to the platform's own waitUntil, which the entry records as `platform-wait-until`. */
   handsTasksToPlatform?: boolean
+  /** Only the behaviours whose titles match run here (an entry that checks one thing, e.g. delivery). */
+  only?: RegExp
   /** On shutdown the runtime itself closes a kept-alive connection once its in-flight response is sent. */
   closesBusyConnectionsOnShutdown?: boolean
 }

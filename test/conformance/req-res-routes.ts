@@ -54,6 +54,28 @@ const badCalls: Record<string, () => unknown> = {
   ctx: () => after({} as never, () => {}),
 }
 
+const STREAM_CHUNKS = 4
+const STREAM_GAP_MS = 60
+
+/** A body written chunk by chunk, its task registered before: what app.ts's /stream/plain and /stream/hono send. */
+function streamOf(id: string | null, name: string): Reply {
+  after(
+    () => {
+      record('start', { id })
+    },
+    { name },
+  )
+  return {
+    async *chunks() {
+      for (let i = 0; i < STREAM_CHUNKS; i++) {
+        if (i > 0) await sleep(STREAM_GAP_MS)
+        yield `chunk ${i}\n`
+      }
+      record('stream-end', { id })
+    },
+  }
+}
+
 export const routes: Record<string, Route> = {
   '/ctx/free': async (query) => {
     await auditService()
@@ -109,6 +131,26 @@ export const routes: Record<string, Route> = {
         for (let i = 0; i < 3; i++) {
           yield `chunk ${i}\n`
           await sleep(30)
+        }
+        record('stream-end', { id })
+      },
+    }
+  },
+  '/stream/plain': (query) => streamOf(query.get('id'), 'afterPlainStream'),
+  '/stream/hono': (query) => streamOf(query.get('id'), 'afterHonoStream'),
+  // The task is registered while the body is being written, after the route returned.
+  '/stream/late': (query) => {
+    const id = query.get('id')
+    return {
+      async *chunks() {
+        yield 'chunk 0\n'
+        await sleep(STREAM_GAP_MS)
+        after(function registeredMidStream() {
+          record('start', { id })
+        })
+        for (let i = 1; i < STREAM_CHUNKS; i++) {
+          await sleep(STREAM_GAP_MS)
+          yield `chunk ${i}\n`
         }
         record('stream-end', { id })
       },

@@ -23,7 +23,7 @@ beforeAll(async () => {
   mf = new Miniflare({
     modules: await bundleWorker(fileURLToPath(new URL('./entries/queue-worker.ts', import.meta.url))),
     compatibilityDate: '2025-09-01',
-    // For the ctx-free after(task).
+    // For the ctx-free after(task), with the class handed to worker().
     compatibilityFlags: ['nodejs_als'],
     queueProducers: { EXPORTS: { queueName: 'exports' } },
     queueConsumers: { exports: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },

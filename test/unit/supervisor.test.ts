@@ -176,7 +176,7 @@ describe('Supervisor', () => {
 
   it('notify passes a failure that is not a task’s end to onError', () => {
     const { supervisor, errors, reports } = supervised()
-    const report: TaskReport = { name: 'job', status: 'error', durationMs: 0, request }
+    const report: TaskReport = { name: 'job', status: 'error', durationMs: 0, delivery: 'returned', request }
     const error = new Error('engine down')
     supervisor.notify(error, report)
     expect(errors).toEqual([[error, report]])
