@@ -19,8 +19,9 @@ export interface Durable {
   readonly name: string
   /**
    * Called once, synchronously during registration (so in the request's async
-   * context). Never rejects; a fallback is reported through `onError` by the caller
-   * of this hook's choosing, once.
+   * context). Never rejects; a fallback is reported once, through the `onError`
+   * given (the caller's supervisor passes it on to `onError` and `onTaskEnd`), with the
+   * time the request waited as its `durationMs`.
    */
   persist(request: RequestInfo, onError: (error: Error, report: TaskReport) => void): Promise<PersistOutcome>
 }

@@ -23,7 +23,7 @@ export const macrotask: Later = (fn, arg) => void schedule(fn, arg)
  * many responses per millisecond, and one timer for all of them is cheaper than one
  * setImmediate each. The millisecond is for a client (or reverse proxy) on the same
  * host: bytes handed to the kernel still have to be read by it, and a CPU-heavy task
- * started at once can take the core its wake-up lands on (the benchmark's P2 p95).
+ * started at once can take the core the client's wake-up lands on, and so delay it.
  * Callers must not throw (TaskRun.start never does).
  */
 export function batched(): Later {

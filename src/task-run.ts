@@ -15,8 +15,8 @@ interface Rare {
  * One task from registration to its single report. `finish` is idempotent: whichever of
  * settle, timeout or abandonment comes first wins, and later outcomes are ignored.
  *
- * A pending task costs this object, plus what watches its promise: the benchmark's P4
- * counts every field, so rarely used ones live in `rare`.
+ * A pending task costs this object, plus what watches its promise: a server with
+ * thousands pending holds thousands of these, so rarely used fields live in `rare`.
  */
 export class TaskRun {
   settled = false
