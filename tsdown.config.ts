@@ -10,12 +10,16 @@ export default defineConfig({
     cloudflare: 'adapters/cloudflare.ts',
     inspector: 'src/inspector/index.ts',
     bullmq: 'adapters/bullmq.ts',
+    hono: 'adapters/hono.ts',
+    express: 'adapters/express.ts',
+    fastify: 'adapters/fastify.ts',
   },
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
   dts: true,
   clean: true,
-  // hono, bullmq and ioredis are the user's (peers) and @hono/node-server a dependency: none is bundled.
-  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/, /^bullmq(\/|$)/, /^ioredis(\/|$)/] },
+  // hono, bullmq and ioredis are the user's (peers), @hono/node-server a dependency, and
+  // express and fastify the user's framework (only their types are referenced): none is bundled.
+  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/, /^bullmq(\/|$)/, /^ioredis(\/|$)/, /^express(\/|$)/, /^fastify(\/|$)/] },
 })

@@ -74,6 +74,22 @@ export class Host implements TaskSource {
     )
   }
 
+  /**
+   * For middlewares (finish-request/hono, /express, /fastify), where the framework runs
+   * the handler: the 503 to answer instead when a request is not admitted, else undefined.
+   */
+  refusal(): Response | undefined {
+    return this.refusing || this.supervisor.pending >= this.config.maxPendingTasks ? this.refuse() : undefined
+  }
+
+  /**
+   * For middlewares: runs `fn(...args)` (the rest of the framework's chain) as the
+   * handler of `context`'s request, so code at any depth finds it.
+   */
+  enter<A extends unknown[], R>(context: RequestContext<unknown, any>, fn: (...args: A) => R, ...args: A): R {
+    return this.config.asyncContext ? runInRequest(context, fn, ...args) : fn(...args)
+  }
+
   private run(request: Request, env: Env, context: RequestContext<unknown, any>): Response | Promise<Response> {
     const { fetch } = this.config
     const result = this.config.asyncContext ? runInRequest(context, fetch, request, env, context) : fetch(request, env, context)
@@ -81,7 +97,7 @@ export class Host implements TaskSource {
   }
 
   /** A durable task registered during the request is persisted before its response leaves. */
-  private afterPersisted(context: RequestContext<unknown, any>, result: Response | Promise<Response>): Response | Promise<Response> {
+  afterPersisted(context: RequestContext<unknown, any>, result: Response | Promise<Response>): Response | Promise<Response> {
     if (result instanceof Promise) return result.then((response) => this.afterPersisted(context, response))
     const persisted = context.persisted()
     if (persisted === undefined) return result

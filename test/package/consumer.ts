@@ -17,8 +17,8 @@ export interface Consumer {
   filename: string
 }
 
-/** The user's dependencies, as `npm install finish-request hono bullmq ioredis` and `-D typescript @types/node` give them. */
-const LINKED = ['hono', '@hono/node-server', '@types', 'bullmq', 'ioredis']
+/** The user's dependencies, as `npm install finish-request hono bullmq ioredis` (express, fastify) and `-D typescript @types/node` give them. */
+const LINKED = ['hono', '@hono/node-server', '@types', 'bullmq', 'ioredis', 'express', 'fastify']
 
 export function makeConsumer(prefix = 'finish-request-consumer-'): Consumer {
   const dir = mkdtempSync(join(tmpdir(), prefix))
