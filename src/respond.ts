@@ -160,10 +160,7 @@ function misplacedContext(call: string, first: unknown, second: unknown): never 
     if (isResponse(second)) wrongOrder(call, 'respond(task, response)', 'respond(response, task), or respond(ctx, response, task)')
     wrongOrder(call, `${form}(task, …)`, `${form}(ctx, …) with the task after it`)
   }
-  if (isThenable(first)) {
-    if (form === 'respond') fail('respond(response, task)', 'response must be a Response (did you forget await?)', first)
-    fail(call, 'ctx must be an ExecutionContext; a Promise was given: did you call the task instead of passing it? after(() => work())', first)
-  }
+  if (isThenable(first) && form === 'respond') fail('respond(response, task)', 'response must be a Response (did you forget await?)', first)
   // Hono's Context holds the ctx; it is not one.
   if (first !== null && typeof first === 'object' && 'executionCtx' in first) {
     fail(call, 'ctx must be an ExecutionContext: pass c.executionCtx, not c', first)

@@ -128,7 +128,7 @@ export class Host implements TaskSource {
         stopServer.forceStop()
       }
       await supervisor.drain(deadline)
-      await this.shutdownHook(deadline)
+      await this.shutdownHook(deadline, supervisor.abandoned > before.abandoned)
       return {
         completed: supervisor.completed - before.completed,
         abandoned: supervisor.abandoned - before.abandoned,
@@ -141,15 +141,15 @@ export class Host implements TaskSource {
     this.supervisor.abandonAll()
   }
 
-  private async shutdownHook(deadline: number): Promise<void> {
+  private async shutdownHook(deadline: number, abandoned: boolean): Promise<void> {
     const hook = this.config.onShutdown
     if (!hook) return
     const controller = new AbortController()
     const over = (): void => controller.abort(new DOMException('gracePeriod is over', 'TimeoutError'))
     const remaining = deadline - performance.now()
     // Past the deadline (tasks were abandoned), the hook learns it at once from its signal.
-    if (remaining <= 0) over()
-    const timer = remaining > 0 ? setTimeout(over, remaining) : undefined
+    if (abandoned || remaining <= 0) over()
+    const timer = controller.signal.aborted ? undefined : setTimeout(over, remaining)
     try {
       await untilDeadline(Promise.resolve().then(() => hook(controller.signal)), deadline, 'onShutdown')
     } finally {
