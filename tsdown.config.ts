@@ -10,12 +10,13 @@ export default defineConfig({
     cloudflare: 'adapters/cloudflare.ts',
     inspector: 'src/inspector/index.ts',
     bullmq: 'adapters/bullmq.ts',
+    otel: 'adapters/otel.ts',
   },
   format: 'esm',
   platform: 'neutral',
   target: 'es2022',
   dts: true,
   clean: true,
-  // hono, bullmq and ioredis are the user's (peers) and @hono/node-server a dependency: none is bundled.
-  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/, /^bullmq(\/|$)/, /^ioredis(\/|$)/] },
+  // hono, bullmq, ioredis and @opentelemetry/api are the user's (peers) and @hono/node-server a dependency: none is bundled.
+  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/, /^bullmq(\/|$)/, /^ioredis(\/|$)/, /^@opentelemetry\//] },
 })

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from './telemetry.ts'
 import type { RequestInfo, Task, TaskReport } from './types.ts'
 
 /**
@@ -20,9 +21,10 @@ export interface Durable {
   /**
    * Called once, synchronously during registration (so in the request's async
    * context). Never rejects; a fallback is reported through `onError` by the caller
-   * of this hook's choosing, once.
+   * of this hook's choosing, once. `trace`: the registering request's trace context,
+   * when its server has telemetry, for the job to carry to its worker.
    */
-  persist(request: RequestInfo, onError: (error: Error, report: TaskReport) => void): Promise<PersistOutcome>
+  persist(request: RequestInfo, onError: (error: Error, report: TaskReport) => void, trace?: TraceCarrier): Promise<PersistOutcome>
 }
 
 export interface DurableTask {

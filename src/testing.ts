@@ -1,5 +1,6 @@
 import { deliverAtOnce, RequestContext } from './context.ts'
 import { Supervisor } from './supervisor.ts'
+import { checkTelemetry, type Telemetry } from './telemetry.ts'
 import type { ExecutionContext, TaskReport } from './types.ts'
 import { checkTimeout, fail } from './validate.ts'
 
@@ -8,6 +9,8 @@ export interface TestContextOptions {
   request?: Request
   /** Default per-task timeout, as `taskTimeout` on a server. */
   taskTimeout?: number
+  /** Spans and metrics for its tasks, as `telemetry` on a server (e.g. `otel()`). */
+  telemetry?: Telemetry
 }
 
 const recorded = new WeakMap<ExecutionContext, { supervisor: Supervisor; reports: TaskReport[] }>()
@@ -21,6 +24,7 @@ export function createExecutionContext(options: TestContextOptions = {}): Execut
   const reports: TaskReport[] = []
   const supervisor = new Supervisor({
     taskTimeout: checkTimeout('createExecutionContext(options)', 'options.taskTimeout', options.taskTimeout),
+    telemetry: checkTelemetry('createExecutionContext(options)', options.telemetry),
     onError: () => {},
     onTaskEnd: (report) => reports.push(report),
   })

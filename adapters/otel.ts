@@ -1,0 +1,212 @@
+import {
+  context,
+  createTraceState,
+  isSpanContextValid,
+  metrics,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Histogram,
+  type Link,
+  type MeterProvider,
+  type Span,
+  type SpanContext,
+  type Tracer,
+  type TracerProvider,
+  type UpDownCounter,
+} from '@opentelemetry/api'
+import type { TaskRegistration, TaskTelemetry, Telemetry, TraceCarrier } from '../src/telemetry.ts'
+import type { TaskReport } from '../src/types.ts'
+import { fail } from '../src/validate.ts'
+
+export type { Telemetry, TaskRegistration, TaskTelemetry, TraceCarrier } from '../src/telemetry.ts'
+
+export interface OtelOptions {
+  /**
+   * Start every task's span in a new trace, linked to the span that was active when the
+   * task was registered, instead of as its child. For tasks that outlive their request
+   * by far, where a trace view would otherwise stretch the request's trace. Default false.
+   */
+  root?: boolean
+  /** Default: the global one (`trace.setGlobalTracerProvider`, or what the Node SDK registers), looked up at each span. */
+  tracerProvider?: TracerProvider
+  /** Default: the global one (`metrics.setGlobalMeterProvider`), looked up again when it changes. */
+  meterProvider?: MeterProvider
+}
+
+const SCOPE = 'finish-request'
+
+/** Attribute names: DESIGN.md's "Telemetry" (fixed). */
+const NAME = 'finish_request.task.name'
+const STATUS = 'finish_request.task.status'
+const WAIT_MS = 'finish_request.task.wait_ms'
+const DELIVERY = 'finish_request.delivery'
+const JOB_ID = 'finish_request.job.id'
+const JOB_QUEUE = 'finish_request.job.queue'
+const JOB_ATTEMPT = 'finish_request.job.attempt'
+
+interface Instruments {
+  pending: UpDownCounter
+  duration: Histogram
+  wait: Histogram
+}
+
+/**
+ * OpenTelemetry for every task: pass it as `telemetry` to `serve()`, `handle()`,
+ * `worker()`, the middlewares or `jobs.work()`. One span per task run (`task <name>`,
+ * INTERNAL), active while the task runs, parented on the span active when the task was
+ * registered (or, for a durable job, on the request that enqueued it); and the metrics
+ * `finish_request.tasks.pending`, `finish_request.task.duration`, `finish_request.task.wait`.
+ * Without a registered provider, the API's no-ops cost next to nothing.
+ */
+export function otel(options: OtelOptions = {}): Telemetry {
+  const call = 'otel(options)'
+  if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
+  const { root = false, tracerProvider, meterProvider } = options
+  if (typeof root !== 'boolean') fail(call, 'options.root must be a boolean', root)
+  if (tracerProvider !== undefined && (tracerProvider === null || typeof tracerProvider.getTracer !== 'function')) {
+    fail(call, 'options.tracerProvider must be a TracerProvider', tracerProvider)
+  }
+  if (meterProvider !== undefined && (meterProvider === null || typeof meterProvider.getMeter !== 'function')) {
+    fail(call, 'options.meterProvider must be a MeterProvider', meterProvider)
+  }
+  // The API's global tracer is a proxy that follows a provider registered later.
+  const tracer = (tracerProvider ?? trace).getTracer(SCOPE)
+
+  // The global meter provider is not proxied: instruments made from the no-op stay no-ops.
+  // So they are made again whenever the global provider changes (an SDK started after
+  // the app was imported).
+  let instrumentsOf: MeterProvider | undefined
+  let instruments: Instruments | undefined
+  const currentInstruments = (): Instruments => {
+    const provider = meterProvider ?? metrics.getMeterProvider()
+    if (provider === instrumentsOf && instruments !== undefined) return instruments
+    const meter = provider.getMeter(SCOPE)
+    instrumentsOf = provider
+    return (instruments = {
+      pending: meter.createUpDownCounter('finish_request.tasks.pending', {
+        description: 'Tasks registered and not yet finished (waiting for delivery or running)',
+        unit: '{task}',
+      }),
+      duration: meter.createHistogram('finish_request.task.duration', {
+        description: 'How long tasks ran, from start to their report, by status',
+        unit: 's',
+      }),
+      wait: meter.createHistogram('finish_request.task.wait', {
+        description: 'How long tasks waited from registration (the response) to their start',
+        unit: 's',
+      }),
+    })
+  }
+
+  return {
+    task: (registration) => new TaskSpan(tracer, root, currentInstruments(), registration),
+    carrier: () => carrierOf(context.active()),
+  }
+}
+
+/** One task's span and measurements, from its registration to its report. */
+class TaskSpan implements TaskTelemetry {
+  private readonly registeredAt = performance.now()
+  /** The context active at registration (or the job's carried one): the span's parent. */
+  private readonly parent: Context
+  private readonly name: string
+  private readonly job: TaskRegistration['job']
+  private span: Span | undefined
+  private waitMs = -1
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly root: boolean,
+    private readonly instruments: Instruments,
+    registration: TaskRegistration,
+  ) {
+    this.name = registration.name
+    this.job = registration.job
+    this.parent = registration.trace === undefined ? context.active() : contextOf(registration.trace)
+    instruments.pending.add(1, { [NAME]: this.name })
+  }
+
+  run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
+    const span = this.begin()
+    const attributes = { [NAME]: this.name }
+    this.instruments.wait.record(this.waitMs / 1000, attributes)
+    return context.with(trace.setSpan(this.parent, span), fn, undefined, ...args)
+  }
+
+  end(report: TaskReport): void {
+    // A task abandoned before it started still gets its span: its work did not vanish.
+    const span = this.span ?? this.begin()
+    if (span.isRecording()) {
+      span.setAttribute(STATUS, report.status)
+      // Read if present: where delivery was known (issue 17's report.delivery).
+      const delivery = (report as { delivery?: unknown }).delivery
+      if (typeof delivery === 'string') span.setAttribute(DELIVERY, delivery)
+      if (report.status !== 'ok' && report.error !== undefined) {
+        span.recordException(report.error)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `${report.status}: ${report.error.message}` })
+      }
+    }
+    span.end()
+    this.instruments.pending.add(-1, { [NAME]: this.name })
+    this.instruments.duration.record(report.durationMs / 1000, { [NAME]: this.name, [STATUS]: report.status })
+  }
+
+  private begin(): Span {
+    this.waitMs = performance.now() - this.registeredAt
+    const attributes: Attributes = { [NAME]: this.name, [WAIT_MS]: this.waitMs }
+    const job = this.job
+    if (job !== undefined) {
+      attributes[JOB_ID] = job.id
+      attributes[JOB_QUEUE] = job.queue
+      attributes[JOB_ATTEMPT] = job.attempt
+    }
+    let links: Link[] | undefined
+    if (this.root) {
+      const parent = trace.getSpanContext(this.parent)
+      if (parent !== undefined && isSpanContextValid(parent)) links = [{ context: parent }]
+    }
+    const span = this.tracer.startSpan(`task ${this.name}`, { kind: SpanKind.INTERNAL, attributes, root: this.root, links }, this.parent)
+    this.span = span
+    return span
+  }
+}
+
+/**
+ * The active trace context as W3C `traceparent`/`tracestate`, always (the job format
+ * promises them, whichever propagator is registered), plus whatever the global
+ * propagator writes (baggage, other formats).
+ */
+function carrierOf(active: Context): TraceCarrier | undefined {
+  const carrier: TraceCarrier = {}
+  propagation.inject(active, carrier)
+  const span = trace.getSpanContext(active)
+  if (span !== undefined && isSpanContextValid(span)) {
+    carrier.traceparent = `00-${span.traceId}-${span.spanId}-${(span.traceFlags & 0xff).toString(16).padStart(2, '0')}`
+    const state = span.traceState?.serialize()
+    if (state) carrier.tracestate = state
+  }
+  return Object.keys(carrier).length > 0 ? carrier : undefined
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/
+
+/** The context a job carried: the global propagator's reading, with its W3C parent made sure of. */
+function contextOf(carrier: TraceCarrier): Context {
+  const extracted = propagation.extract(context.active(), carrier)
+  const match = TRACEPARENT.exec(carrier.traceparent ?? '')
+  // Version ff is invalid; a future version may add fields after ours (W3C trace context, 4.3).
+  if (match === null || match[1] === 'ff' || (match[1] === '00' && match[5] !== undefined)) return extracted
+  const parent: SpanContext = {
+    traceId: match[2]!,
+    spanId: match[3]!,
+    traceFlags: parseInt(match[4]!, 16),
+    isRemote: true,
+  }
+  if (!isSpanContextValid(parent)) return extracted
+  if (carrier.tracestate) parent.traceState = createTraceState(carrier.tracestate)
+  return trace.setSpanContext(extracted, parent)
+}
