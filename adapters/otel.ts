@@ -146,7 +146,10 @@ class TaskSpan implements TaskTelemetry {
       const delivery = (report as { delivery?: unknown }).delivery
       if (typeof delivery === 'string') span.setAttribute(DELIVERY, delivery)
       if (report.status !== 'ok' && report.error !== undefined) {
-        span.recordException(report.error)
+        // Name, message and stack only: the SDK would take a DOMException's legacy numeric
+        // `code` (23 for a TimeoutError) as its exception.type.
+        const { name, message, stack } = report.error
+        span.recordException({ name, message, stack })
         span.setStatus({ code: SpanStatusCode.ERROR, message: `${report.status}: ${report.error.message}` })
       }
     }
