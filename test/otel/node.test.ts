@@ -8,7 +8,7 @@ import { serve, type Server } from 'finish-request/node'
 import { otel } from 'finish-request/otel'
 import { createExecutionContext, waitOnExecutionContext } from 'finish-request/testing'
 import { otelApp } from './app.ts'
-import { ERROR, expectFailedTask, expectSeedTrace, requestSpan, taskSpans, until } from './checks.ts'
+import { expectFailedTask, expectSeedTrace, requestSpan, taskSpans, until } from './checks.ts'
 import { startSdk, type Sdk } from './sdk.ts'
 
 let sdk: Sdk
