@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
-const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector']
+const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector', '/otel']
 
 let project: string
 let files: string[]
@@ -32,6 +32,9 @@ beforeAll(() => {
   // finish-request/bullmq's optional peers.
   symlinkSync(join(root, 'node_modules/bullmq'), join(project, 'node_modules/bullmq'))
   symlinkSync(join(root, 'node_modules/ioredis'), join(project, 'node_modules/ioredis'))
+  // finish-request/otel's optional peer.
+  mkdirSync(join(project, 'node_modules/@opentelemetry'), { recursive: true })
+  symlinkSync(join(root, 'node_modules/@opentelemetry/api'), join(project, 'node_modules/@opentelemetry/api'))
   writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'finish-request': '*' } }))
   writeFileSync(
     join(project, 'check.mjs'),
@@ -52,6 +55,7 @@ const expectedExports = [
   ['queue'],
   ['createExecutionContext', 'waitOnExecutionContext'],
   ['inspector'],
+  ['otel'],
 ]
 
 describe('the packed tarball', () => {
