@@ -2,8 +2,10 @@ import {
   context,
   createTraceState,
   isSpanContextValid,
+  createNoopMeter,
   metrics,
   propagation,
+  ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -48,7 +50,12 @@ const JOB_ID = 'finish_request.job.id'
 const JOB_QUEUE = 'finish_request.job.queue'
 const JOB_ATTEMPT = 'finish_request.job.attempt'
 
+/** What the API's global tracer provider delegates to while no SDK registered one. */
+const NO_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate()
+
 interface Instruments {
+  /** Made from the API's no-op meter: no metrics SDK is registered. */
+  off: boolean
   pending: UpDownCounter
   duration: Histogram
   wait: Histogram
@@ -87,6 +94,7 @@ export function otel(options: OtelOptions = {}): Telemetry {
     const meter = provider.getMeter(SCOPE)
     instrumentsOf = provider
     return (instruments = {
+      off: meter === createNoopMeter(),
       pending: meter.createUpDownCounter('finish_request.tasks.pending', {
         description: 'Tasks registered and not yet finished (waiting for delivery or running)',
         unit: '{task}',
@@ -102,8 +110,17 @@ export function otel(options: OtelOptions = {}): Telemetry {
     })
   }
 
+  // No SDK at all: a task costs the two look-ups below, and nothing is kept for it. (A
+  // global provider from another copy of the API is not recognised as absent: then the
+  // no-ops are simply called.)
+  const tracingOff = (): boolean =>
+    tracerProvider === undefined && (trace.getTracerProvider() as Partial<ProxyTracerProvider>).getDelegate?.() === NO_TRACER_PROVIDER
+
   return {
-    task: (registration) => new TaskSpan(tracer, root, currentInstruments(), registration),
+    task: (registration) => {
+      const current = currentInstruments()
+      return current.off && tracingOff() ? undefined : new TaskSpan(tracer, root, current, registration)
+    },
     carrier: () => carrierOf(context.active()),
   }
 }

@@ -44,7 +44,10 @@ export class Supervisor {
     const run = new TaskRun(this, ++this.nextId, name, method, url, ms, job)
     // Here, synchronously: still in the async context of the code that registers the task.
     const telemetry = this.options.telemetry
-    if (telemetry !== undefined) run.telemetry = telemetry.task(trace === undefined ? { name, job } : { name, job, trace })
+    if (telemetry !== undefined) {
+      const observed = telemetry.task(trace === undefined ? { name, job } : { name, job, trace })
+      if (observed !== undefined) run.telemetry = observed
+    }
     this.pending++
     if (this.listeners) this.emit({ type: 'registered', id: run.id, name, request: { method, url }, at: Date.now(), job })
     run.next = this.running

@@ -38,8 +38,11 @@ export interface TaskTelemetry {
  * what it records.
  */
 export interface Telemetry {
-  /** Called synchronously when a task is registered, in the async context of the code that registered it. */
-  task(registration: TaskRegistration): TaskTelemetry
+  /**
+   * Called synchronously when a task is registered, in the async context of the code
+   * that registered it. `undefined`: nothing to record for this task (no SDK is set up).
+   */
+  task(registration: TaskRegistration): TaskTelemetry | undefined
   /**
    * Called synchronously when a durable job is registered during a request, in the
    * registering code's async context: the trace context the job carries to its worker.

@@ -20,6 +20,13 @@ const report = (name: string, extra: Partial<TaskReport> & { delivery?: string }
   ...extra,
 })
 
+/** The task's telemetry, which there must be with the SDK registered. */
+function started(telemetry: ReturnType<typeof otel>, registration: Parameters<ReturnType<typeof otel>['task']>[0]) {
+  const task = telemetry.task(registration)
+  if (task === undefined) throw new Error('no telemetry for a task although the SDK is registered')
+  return task
+}
+
 /** Runs `fn` as if inside a request span with this span context. */
 function inSpan<R>(fn: () => R, state?: string): { result: R; traceId: string; spanId: string } {
   const span = trace.getTracer('test').startSpan('request')
@@ -46,7 +53,7 @@ describe('otel() across a durable job', () => {
     const { result: carrier, traceId, spanId } = inSpan(() => telemetry.carrier!())
     for (const attempt of [1, 2]) {
       const job = { id: 'export:7', queue: 'exports', attempt, attempts: 2 }
-      const task = telemetry.task({ name: 'buildZip', job, trace: carrier })
+      const task = started(telemetry, { name: 'buildZip', job, trace: carrier })
       task.run(() => undefined)
       task.end(report('buildZip', { job }))
     }
@@ -60,7 +67,7 @@ describe('otel() across a durable job', () => {
 
   it('with root: true, an attempt starts its own trace linked to the carried span', () => {
     const { result: carrier, traceId, spanId } = inSpan(() => otel().carrier!())
-    const task = otel({ root: true }).task({ name: 'rootedJob', trace: carrier })
+    const task = started(otel({ root: true }), { name: 'rootedJob', trace: carrier })
     task.run(() => undefined)
     task.end(report('rootedJob'))
     const [span] = sdk.spans().filter((s) => s.name === 'task rootedJob')
@@ -71,7 +78,7 @@ describe('otel() across a durable job', () => {
 
   it('ignores a malformed or invalid traceparent (a message made by hand)', () => {
     for (const traceparent of ['garbage', `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`, `ff-${'a'.repeat(32)}-${'1'.repeat(16)}-01`]) {
-      const task = otel().task({ name: 'handMade', trace: { traceparent } })
+      const task = started(otel(), { name: 'handMade', trace: { traceparent } })
       task.run(() => undefined)
       task.end(report('handMade'))
     }
@@ -82,7 +89,7 @@ describe('otel() across a durable job', () => {
   it('keeps the carried sampling decision: an unsampled request makes unsampled attempts', () => {
     const telemetry = otel()
     const carrier = { traceparent: `00-${'b'.repeat(32)}-${'c'.repeat(16)}-00` }
-    const task = telemetry.task({ name: 'unsampled', trace: carrier })
+    const task = started(telemetry, { name: 'unsampled', trace: carrier })
     let sampled: number | undefined
     task.run(() => (sampled = trace.getActiveSpan()!.spanContext().traceFlags & TraceFlags.SAMPLED))
     task.end(report('unsampled'))
@@ -92,7 +99,7 @@ describe('otel() across a durable job', () => {
   })
 
   it("sets finish_request.delivery from the report's delivery", () => {
-    const task = otel().task({ name: 'delivered' })
+    const task = started(otel(), { name: 'delivered' })
     task.run(() => undefined)
     task.end(report('delivered', { delivery: 'body-end' }))
     const [span] = sdk.spans().filter((s) => s.name === 'task delivered')

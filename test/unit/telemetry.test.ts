@@ -100,6 +100,15 @@ describe('the telemetry hook', () => {
     }
   })
 
+  it('leaves a task alone when the telemetry has nothing to record for it', async () => {
+    let asked = 0
+    const ctx = createExecutionContext({ telemetry: { task: () => void asked++ } })
+    let ran = false
+    after(ctx, () => void (ran = true))
+    expect(await waitOnExecutionContext(ctx)).toMatchObject([{ status: 'ok' }])
+    expect([asked, ran]).toEqual([1, true])
+  })
+
   it('rejects a telemetry option that is not one, naming it', () => {
     expect(() => createExecutionContext({ telemetry: { run() {} } as never })).toThrow(
       /^createExecutionContext\(options\): options.telemetry must be an object with a task\(registration\) method, such as otel\(\) from finish-request\/otel, got Object$/,
