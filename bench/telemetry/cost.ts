@@ -8,7 +8,10 @@
 // that never settle, heap after forced GCs, after minus before, ÷ count). Ratios to
 // `none` are the figures; the absolute values move with the machine's other load.
 //
-//   node --expose-gc --import tsx bench/telemetry/cost.ts [tasks=20000] [rounds=7]
+//   node --expose-gc --import tsx bench/telemetry/cost.ts [tasks=100000] [rounds=7]
+// Each measurement is a fresh process running one variant; rounds take turns.
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { context } from '@opentelemetry/api'
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics'
@@ -18,7 +21,7 @@ import { otel } from 'finish-request/otel'
 import { createExecutionContext, waitOnExecutionContext } from 'finish-request/testing'
 import { median } from '../lib/stats.ts'
 
-const [tasks = 20_000, rounds = 7] = process.argv.slice(2).map(Number)
+const [tasks = 100_000, rounds = 7] = process.argv.slice(2).map(Number)
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with node --expose-gc')
 
@@ -57,17 +60,16 @@ function use(variant: Variant): Telemetry | undefined {
 
 const noop = () => {}
 
-async function timePerTask(variant: Variant): Promise<number> {
+async function timePerTask(variant: Variant, count = tasks): Promise<number> {
   const telemetry = use(variant)
   const ctx = createExecutionContext({ telemetry })
-  // The garbage of the variant before (the SDK's above all) is not this one's to collect.
   gc!()
   const start = performance.now()
-  for (let i = 0; i < tasks; i++) after(ctx, noop)
+  for (let i = 0; i < count; i++) after(ctx, noop)
   await waitOnExecutionContext(ctx)
   const elapsed = performance.now() - start
   spans.reset()
-  return (elapsed * 1000) / tasks
+  return (elapsed * 1000) / count
 }
 
 async function bytesPerPendingTask(variant: Variant): Promise<number> {
@@ -87,25 +89,39 @@ async function bytesPerPendingTask(variant: Variant): Promise<number> {
   return ctx ? bytes : NaN
 }
 
-const times = new Map<string, number[]>(variants.map((v) => [v.name, []]))
-const bytes = new Map<string, number[]>(variants.map((v) => [v.name, []]))
-for (const variant of variants) await timePerTask(variant) // warm-up
-for (let round = 0; round < rounds; round++) {
-  // Each round starts with a different variant.
-  for (let i = 0; i < variants.length; i++) {
-    const variant = variants[(i + round) % variants.length]!
-    times.get(variant.name)!.push(await timePerTask(variant))
+const only = process.env.TELEMETRY_VARIANT
+if (only !== undefined) {
+  // One variant in a fresh process: nothing another variant left (the SDK's exports
+  // settling, code it deoptimised, a context manager) is charged to it.
+  const variant = variants.find((v) => v.name === only)!
+  await timePerTask(variant, tasks / 4)
+  const time = await timePerTask(variant)
+  const held = await bytesPerPendingTask(variant)
+  console.log(JSON.stringify({ time, held }))
+} else {
+  const times = new Map<string, number[]>(variants.map((v) => [v.name, []]))
+  const bytes = new Map<string, number[]>(variants.map((v) => [v.name, []]))
+  for (let round = 0; round < rounds; round++) {
+    // Each round starts with a different variant.
+    for (let i = 0; i < variants.length; i++) {
+      const variant = variants[(i + round) % variants.length]!
+      const output = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(tasks)], {
+        env: { ...process.env, TELEMETRY_VARIANT: variant.name },
+        encoding: 'utf8',
+      })
+      const { time, held } = JSON.parse(output.trim().split('\n').pop()!)
+      times.get(variant.name)!.push(time)
+      bytes.get(variant.name)!.push(held)
+    }
   }
-}
-for (let round = 0; round < 3; round++) for (const variant of variants) bytes.get(variant.name)!.push(await bytesPerPendingTask(variant))
-
-const base = { time: median(times.get('none')!), bytes: median(bytes.get('none')!) }
-console.log(`Node ${process.versions.node}, ${tasks} tasks × ${rounds} rounds (medians; a shared machine: ratios, not absolutes)`)
-console.log('variant   µs/task  ×none   B/pending task  +B vs none')
-for (const { name } of variants) {
-  const time = median(times.get(name)!)
-  const held = median(bytes.get(name)!)
-  console.log(
-    `${name.padEnd(8)}  ${time.toFixed(2).padStart(7)}  ${(time / base.time).toFixed(2).padStart(5)}   ${held.toFixed(0).padStart(14)}  ${(held - base.bytes).toFixed(0).padStart(10)}`,
-  )
+  const base = { time: median(times.get('none')!), bytes: median(bytes.get('none')!) }
+  console.log(`Node ${process.versions.node}, ${tasks} tasks, ${rounds} processes per variant (medians; a shared machine: ratios, not absolutes)`)
+  console.log('variant   µs/task  ×none   B/pending task  +B vs none')
+  for (const { name } of variants) {
+    const time = median(times.get(name)!)
+    const held = median(bytes.get(name)!)
+    console.log(
+      `${name.padEnd(8)}  ${time.toFixed(2).padStart(7)}  ${(time / base.time).toFixed(2).padStart(5)}   ${held.toFixed(0).padStart(14)}  ${(held - base.bytes).toFixed(0).padStart(10)}`,
+    )
+  }
 }
