@@ -49,6 +49,10 @@ const DELIVERY = 'finish_request.delivery'
 const JOB_ID = 'finish_request.job.id'
 const JOB_QUEUE = 'finish_request.job.queue'
 const JOB_ATTEMPT = 'finish_request.job.attempt'
+const PROGRESS_DONE = 'finish_request.task.progress.done'
+const PROGRESS_TOTAL = 'finish_request.task.progress.total'
+/** A task may report progress thousands of times: the span keeps the latest, and the first few as events. */
+const PROGRESS_EVENTS = 32
 
 /** What the API's global tracer provider delegates to while no SDK registered one. */
 const NO_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate()
@@ -134,6 +138,7 @@ class TaskSpan implements TaskTelemetry {
   private readonly job: TaskRegistration['job']
   private span: Span | undefined
   private waitMs = -1
+  private progressEvents = 0
 
   constructor(
     private readonly tracer: Tracer,
@@ -152,6 +157,14 @@ class TaskSpan implements TaskTelemetry {
     const attributes = { [NAME]: this.name }
     this.instruments.wait.record(this.waitMs / 1000, attributes)
     return context.with(trace.setSpan(this.parent, span), fn, undefined, ...args)
+  }
+
+  progress(done: number, total?: number): void {
+    const span = this.span
+    if (span === undefined || !span.isRecording()) return
+    const attributes: Attributes = total === undefined ? { [PROGRESS_DONE]: done } : { [PROGRESS_DONE]: done, [PROGRESS_TOTAL]: total }
+    span.setAttributes(attributes)
+    if (this.progressEvents++ < PROGRESS_EVENTS) span.addEvent('progress', attributes)
   }
 
   end(report: TaskReport): void {

@@ -89,7 +89,9 @@ export class TaskRun {
   }
 
   progress(done: number, total?: number): void {
-    if (this.settled || !this.supervisor.watched) return
+    if (this.settled) return
+    this.rare?.telemetry?.progress?.(done, total)
+    if (!this.supervisor.watched) return
     const event: TaskEvent = { type: 'progress', id: this.id, done, at: Date.now() }
     if (total !== undefined) event.total = total
     this.supervisor.emit(event)

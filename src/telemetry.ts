@@ -28,6 +28,8 @@ export interface TaskTelemetry {
    * Not called for a task that ends before it started (abandoned at shutdown).
    */
   run<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R
+  /** The running task called `task.progress(done, total)`. */
+  progress?(done: number, total?: number): void
   /** Exactly once, with the task's report, whether or not it started. Must not throw. */
   end(report: TaskReport): void
 }

@@ -36,6 +36,9 @@ export function expectSeedTrace(spans: SpanJson[], id: string): void {
     expect(task.startMs).toBeGreaterThanOrEqual(request.endMs - 1)
   }
   const zip = tasks[0]!
+  // Its progress: the latest on the span, each step as an event.
+  expect(zip.attributes).toMatchObject({ 'finish_request.task.progress.done': 3, 'finish_request.task.progress.total': 3 })
+  expect(zip.events.filter((e) => e.name === 'progress').map((e) => e.attributes['finish_request.task.progress.done'])).toEqual([1, 2, 3])
   const parts = spans.filter((s) => s.name === 'zip part' && s.attributes['test.id'] === id)
   expect(parts).toHaveLength(3)
   for (const part of parts) expect(part).toMatchObject({ traceId: request.traceId, parentSpanId: zip.spanId })

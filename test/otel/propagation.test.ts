@@ -98,6 +98,17 @@ describe('otel() across a durable job', () => {
     expect(sdk.spans().filter((s) => s.name === 'task unsampled')).toEqual([])
   })
 
+  it('keeps the latest progress on the span and the first 32 steps as events', () => {
+    const task = started(otel(), { name: 'chatty' })
+    task.run(() => {
+      for (let done = 1; done <= 100; done++) task.progress!(done, 100)
+    })
+    task.end(report('chatty'))
+    const [span] = sdk.spans().filter((s) => s.name === 'task chatty')
+    expect(span!.attributes).toMatchObject({ 'finish_request.task.progress.done': 100, 'finish_request.task.progress.total': 100 })
+    expect(span!.events.filter((e) => e.name === 'progress')).toHaveLength(32)
+  })
+
   it("sets finish_request.delivery from the report's delivery", () => {
     const task = started(otel(), { name: 'delivered' })
     task.run(() => undefined)
