@@ -54,6 +54,10 @@ const PROGRESS_TOTAL = 'finish_request.task.progress.total'
 /** A task may report progress thousands of times: the span keeps the latest, and the first few as events. */
 const PROGRESS_EVENTS = 32
 
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600]
+/** From the ~1 ms a delivered response's tasks wait to the 10 s of the default deliveryTimeout. */
+const WAIT_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
 /** What the API's global tracer provider delegates to while no SDK registered one. */
 const NO_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate()
 
@@ -106,10 +110,13 @@ export function otel(options: OtelOptions = {}): Telemetry {
       duration: meter.createHistogram('finish_request.task.duration', {
         description: 'How long tasks ran, from start to their report, by status',
         unit: 's',
+        // The SDK's default buckets are made for milliseconds; tasks run from ms to an hour.
+        advice: { explicitBucketBoundaries: DURATION_BUCKETS },
       }),
       wait: meter.createHistogram('finish_request.task.wait', {
         description: 'How long tasks waited from registration (the response) to their start',
         unit: 's',
+        advice: { explicitBucketBoundaries: WAIT_BUCKETS },
       }),
     })
   }

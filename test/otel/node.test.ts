@@ -64,6 +64,8 @@ describe('otel() on Node', () => {
     const timedOut = of('finish_request.task.duration', { 'finish_request.task.name': 'slow', 'finish_request.task.status': 'timeout' })
     expect(timedOut.count).toBe(1)
     expect(timedOut.sum).toBeGreaterThanOrEqual(0.029)
+    // Buckets in seconds, not the SDK's default milliseconds.
+    expect(timedOut.buckets.boundaries.slice(0, 3)).toEqual([0.005, 0.01, 0.025])
     expect(of('finish_request.task.wait', { 'finish_request.task.name': 'writeStats' }).count).toBe(51)
     for (const name of ['buildZip', 'writeStats', 'failing', 'slow']) {
       expect(of('finish_request.tasks.pending', { 'finish_request.task.name': name }), name).toBe(0)
