@@ -145,7 +145,7 @@ class BullQueue extends JobQueue {
       const definition = this.definitions.get(job.name)
       if (definition === undefined) {
         const error = new Error(`no job named "${job.name}" is defined in this worker of queue "${this.name}"`)
-        runner.notify(error, { name: job.name, status: 'error', error, durationMs: 0, request: job.data?.request ?? { method: '', url: '' }, job: info })
+        runner.notify(error, { name: job.name, status: 'error', error, durationMs: 0, delivery: 'returned', request: job.data?.request ?? { method: '', url: '' }, job: info })
         throw error
       }
       // A job not added through us (no payload) fails inside the attempt, so it is reported too.
@@ -234,9 +234,14 @@ const PRODUCER: RedisOptions = { maxRetriesPerRequest: 0, enableOfflineQueue: fa
 
 class Producer {
   readonly queue: Queue
-  private connectedOnce = false
-  /** One listener for every job waiting on the first connection, not one each. */
-  private readonly firstConnection: Promise<void>
+  /**
+   * Why Redis is known to be unreachable: a connection attempt failed or the connection
+   * closed, or a request already waited a whole `enqueueTimeout` for it. Cleared when
+   * the connection is ready again (ioredis keeps reconnecting by itself).
+   */
+  private down: Error | undefined
+  /** Requests waiting for the connection's next outcome: one set of listeners for all of them. */
+  private waiting = new Set<() => void>()
 
   constructor(
     readonly client: Redis,
@@ -245,26 +250,56 @@ class Producer {
   ) {
     this.queue = new Queue(name, { connection: client, prefix })
     this.queue.on('error', () => {})
-    this.firstConnection = new Promise((resolve) => client.once('ready', resolve))
-    client.on('ready', () => (this.connectedOnce = true))
+    client.on('ready', () => {
+      this.down = undefined
+      this.wake()
+    })
+    client.on('error', (error: Error) => {
+      this.down = error
+      this.wake()
+    })
+    client.on('close', () => {
+      this.down ??= new Error('the connection closed')
+      this.wake()
+    })
+  }
+
+  private wake(): void {
+    const waiting = [...this.waiting]
+    this.waiting.clear()
+    for (const check of waiting) check()
   }
 
   /**
-   * Resolves once the connection is ready. The first connection is waited for (until
-   * `signal` aborts); after that, a connection that is not ready means Redis is down,
-   * and waiting would only hold the response.
+   * Resolves once the connection is ready. While Redis is known to be down it rejects
+   * at once: every request waiting for a connect timeout would hold every response.
+   * Otherwise (the first connection) it waits for the attempt's outcome, until `signal`
+   * aborts, which then counts as down too.
    */
   ready(signal: AbortSignal): Promise<void> {
-    const { status } = this.client
-    if (status === 'ready') return Promise.resolve()
-    if (this.connectedOnce || status === 'end') return Promise.reject(new Error(`Redis connection is ${status}`))
+    const check = (): Error | undefined => {
+      const { status } = this.client
+      if (status === 'end') return new Error('the Redis connection is closed')
+      if (status !== 'ready' && this.down !== undefined) return new Error(`Redis is unreachable (${this.down.message})`)
+    }
+    if (this.client.status === 'ready') return Promise.resolve()
+    const known = check()
+    if (known) return Promise.reject(known)
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.firstConnection.then(() => {
+      const onOutcome = (): void => {
+        const failed = check()
+        if (failed === undefined && this.client.status !== 'ready') return void this.waiting.add(onOutcome)
         signal.removeEventListener('abort', onAbort)
-        resolve()
-      })
+        if (failed) reject(failed)
+        else resolve()
+      }
+      const onAbort = (): void => {
+        this.waiting.delete(onOutcome)
+        this.down ??= toError(signal.reason)
+        reject(signal.reason)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.waiting.add(onOutcome)
     })
   }
 

@@ -28,9 +28,8 @@ export interface BunHandler extends Handler {
 
 /**
  * Your `Bun.serve`, our guarantees. Bun reports no delivery, so a request's tasks are
- * released once its handler has returned (the shared timer then waits about 1 ms, by
- * which time Bun has written the response), or, for a streamed body, once the stream
- * has ended (see ReturnGate).
+ * released once Bun has read the response's body to its end (see BodyWatch), or once
+ * the handler returned a response without a body.
  */
 export function handle<Env = unknown>(app: App<Env>, options?: HandleOptions<Env>): BunHandler {
   return bunHandler(new Host(hostConfig('handle(app, options)', app, options)))
@@ -61,5 +60,5 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
 
 function bunHandler(host: Host): BunHandler {
   const env = host.config.env
-  return handlerOf<BunHandler>(host, { fetch: (request) => host.handleGated(request, env) })
+  return handlerOf<BunHandler>(host, { fetch: (request) => host.handleWatchingBody(request, env) })
 }

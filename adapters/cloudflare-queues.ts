@@ -112,7 +112,7 @@ export class CloudflareQueue<Env = Record<string, unknown>> extends JobQueue<{ e
     const definition = this.definitions.get(envelope.job)
     if (definition === undefined) {
       const error = new Error(`no job named "${envelope.job}" is defined for queue "${this.name}" in this worker`)
-      runner.notify(error, { name: envelope.job, status: 'error', error, durationMs: 0, request: envelope.request ?? { method: '', url: '' }, job: info })
+      runner.notify(error, { name: envelope.job, status: 'error', error, durationMs: 0, delivery: 'returned', request: envelope.request ?? { method: '', url: '' }, job: info })
       return message.retry()
     }
     const outcome = await runner.attempt(definition, JSON.stringify(envelope.payload), envelope.request, info, { env: this.env as Env }, undefined, envelope.trace)
@@ -150,7 +150,7 @@ export function consumer<Env>(
         const owner = isEnvelope(body) ? byBinding.get(body.binding) : undefined
         if (owner === undefined) {
           const error = new Error(`message ${message.id} on queue "${batch.queue}" is not a finish-request job of this worker`)
-          jobs.notify(error, { name: 'unknown', status: 'error', error, durationMs: 0, request: { method: '', url: '' } })
+          jobs.notify(error, { name: 'unknown', status: 'error', error, durationMs: 0, delivery: 'returned', request: { method: '', url: '' } })
           return message.retry()
         }
         return owner.consume(message, body as Envelope, jobs)

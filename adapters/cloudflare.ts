@@ -11,35 +11,31 @@ export { queue, type CloudflareQueue, type CloudflareQueueOptions } from './clou
 export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions } from './cloudflare-queues.ts'
 
 export interface WorkerOptions extends ReportOptions {
+  /**
+   * For `after(task)` without ctx under the `nodejs_als` flag alone: pass
+   * `AsyncLocalStorage` from `node:async_hooks`. With `nodejs_compat` (compatibility date
+   * 2024-09-23 or later) it is found without this.
+   */
+  asyncLocalStorage?: AsyncLocalStorageClass
   /** Durable job queues (`queue({ binding })`): their producers get the env, their jobs run in `queue()`. */
   queues?: readonly CloudflareQueue<any>[]
 }
 
 /** The module-worker shape workerd calls; other handlers (scheduled, queue…) pass through. */
 export interface ExportedHandler<Env = unknown> {
-  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>
   [handler: string]: unknown
 }
 
 const PASS_THROUGH = ['scheduled', 'queue', 'email', 'tail', 'trace', 'test'] as const
 
-// Computed, so bundlers leave it alone: without the nodejs_als or nodejs_compat flag the
-// module does not exist, and the worker must still load (the ctx forms keep working).
-const ASYNC_HOOKS = ['node', 'async_hooks'].join(':')
-let asyncContext: Promise<void> | undefined
-
-function loadAsyncContext(): Promise<void> {
-  return (asyncContext ??= import(/* @vite-ignore */ ASYNC_HOOKS).then(
-    (hooks: { AsyncLocalStorage: AsyncLocalStorageClass }) => useAsyncLocalStorage(hooks.AsyncLocalStorage),
-    () => {},
-  ))
-}
-
 /**
  * Wraps an app for Cloudflare Workers. Each task is handed to the platform's own
  * `ctx.waitUntil`, and starts once the handler has returned its Response and a
  * macrotask has passed. Workers cancels waitUntil work about 30 s after the response.
- * With the `nodejs_als` or `nodejs_compat` flag, `after(task)` works without ctx.
+ * With the `nodejs_compat` flag (or `nodejs_als` and `options.asyncLocalStorage`),
+ * `after(task)` works without ctx. The module itself imports nothing of Node's, so it
+ * loads on workerd without any flag (the ctx forms need none).
  */
 export function worker<Env = unknown>(app: App<Env>, options: WorkerOptions = {}): ExportedHandler<Env> {
   const call = 'worker(app, options)'
@@ -54,6 +50,10 @@ export function worker<Env = unknown>(app: App<Env>, options: WorkerOptions = {}
     // workerd's AsyncLocalStorage is cheap (no per-promise hook), and loaded only where a flag allows it.
     asyncContext: true,
   }
+  if (options.asyncLocalStorage !== undefined) {
+    if (typeof options.asyncLocalStorage !== 'function') fail(call, 'options.asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks', options.asyncLocalStorage)
+    useAsyncLocalStorage(options.asyncLocalStorage)
+  }
   const queues = options.queues ?? []
   if (!Array.isArray(queues) || queues.some((q) => !(q instanceof CloudflareQueue))) {
     fail(call, 'options.queues must be an array of queue({ binding }) results', queues)
@@ -62,12 +62,11 @@ export function worker<Env = unknown>(app: App<Env>, options: WorkerOptions = {}
   let host: Host | undefined
 
   const handler: ExportedHandler<Env> = {
-    async fetch(request, env, ctx) {
-      await loadAsyncContext()
+    fetch(request, env, ctx) {
       host ??= new Host(config, macrotask)
       // A queue's producer is env[binding]: it only exists while the worker runs.
       for (const q of queues) q.bind(env)
-      return host.handleGated(request, env, ctx)
+      return host.handleWatchingBody(request, env, ctx)
     },
   }
   if (queues.length > 0) {

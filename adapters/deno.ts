@@ -1,6 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
-import { deliverAtOnce, type Delivery } from '../src/context.ts'
 import type { App } from '../src/types.ts'
 import { handlerOf, type Handler } from '../src/host/handler.ts'
 import { Host } from '../src/host/host.ts'
@@ -37,7 +36,8 @@ export interface DenoHandler extends Handler {
 
 /**
  * Your `Deno.serve`, our guarantees. "Delivered" is the handler info's `completed`
- * promise: the whole body, streamed or not, has been handed over.
+ * promise, once the body has also been read to its end (Deno settles `completed` when a
+ * large body is handed to its server, before it is written).
  */
 export function handle<Env = unknown>(app: App<Env>, options?: HandleOptions<Env>): DenoHandler {
   return denoHandler(new Host(hostConfig('handle(app, options)', app, options)))
@@ -72,13 +72,8 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
 
 function denoHandler(host: Host): DenoHandler {
   const env = host.config.env
-  const fetch = (request: Request, info?: ServeInfo) =>
-    info ? host.handle(request, env, watchCompleted, info) : host.handle(request, env, deliverAtOnce, undefined)
+  // `completed` settles once the body is handed to Deno's server, before a large one is
+  // written: the body is watched too. Without `info` (a test, another framework) only the body tells.
+  const fetch = (request: Request, info?: ServeInfo) => host.handleWatchingBody(request, env, undefined, info?.completed)
   return handlerOf<DenoHandler>(host, { fetch })
-}
-
-/** completed settles when the response is done, sent or failed. */
-function watchCompleted(info: ServeInfo, delivery: Delivery): void {
-  const delivered = (): void => delivery.delivered()
-  info.completed.then(delivered, delivered)
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer, getRequestListener, type Http2Bindings, type HttpBindings, type ServerType } from '@hono/node-server'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
-import { deliverAtOnce, type Delivery } from '../src/context.ts'
+import type { Delivery } from '../src/context.ts'
 import type { App } from '../src/types.ts'
 import { handlerOf, type Handler } from '../src/host/handler.ts'
 import { Host } from '../src/host/host.ts'
@@ -110,7 +110,8 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
   const fetch = (request: Request, bindings?: Partial<HttpBindings | Http2Bindings>): Response | Promise<Response> => {
     const outgoing = bindings?.outgoing
     const merged = own ? { ...(env as object), ...bindings } : (bindings ?? env)
-    return outgoing ? host.handle(request, merged, watchResponse, outgoing) : host.handle(request, merged, deliverAtOnce, undefined)
+    // Without @hono/node-server's bindings (srvx, a test, another framework) only the body can tell.
+    return outgoing ? host.handle(request, merged, watchResponse, outgoing) : host.handleWatchingBody(request, merged)
   }
   const listener = getRequestListener(fetch, {
     overrideGlobalObjects: options.overrideGlobalObjects,
@@ -130,7 +131,7 @@ const DELIVERY = Symbol('finish-request.delivery')
  * per request.
  */
 function watchResponse(outgoing: Outgoing, delivery: Delivery): void {
-  if (outgoing.writableFinished || outgoing.destroyed) return delivery.delivered()
+  if (outgoing.writableFinished || outgoing.destroyed) return delivery.delivered('confirmed')
   outgoing[DELIVERY] = delivery
   outgoing.on('close', onClose)
 }
@@ -138,5 +139,5 @@ function watchResponse(outgoing: Outgoing, delivery: Delivery): void {
 function onClose(this: Outgoing): void {
   const delivery = this[DELIVERY]
   this[DELIVERY] = undefined
-  delivery?.delivered()
+  delivery?.delivered('confirmed')
 }

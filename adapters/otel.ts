@@ -179,9 +179,7 @@ class TaskSpan implements TaskTelemetry {
     const span = this.span ?? this.begin()
     if (span.isRecording()) {
       span.setAttribute(STATUS, report.status)
-      // Read if present: where delivery was known (issue 17's report.delivery).
-      const delivery = (report as { delivery?: unknown }).delivery
-      if (typeof delivery === 'string') span.setAttribute(DELIVERY, delivery)
+      span.setAttribute(DELIVERY, report.delivery)
       if (report.status !== 'ok' && report.error !== undefined) {
         // Name, message and stack only: the SDK would take a DOMException's legacy numeric
         // `code` (23 for a TimeoutError) as its exception.type.

@@ -21,6 +21,14 @@ export interface AppHooks {
 const held: Array<() => void> = []
 const hold = (): Promise<void> => new Promise<void>((resolve) => void held.push(resolve))
 const noop = (): void => {}
+const encoded = new TextEncoder()
+const streamOf = (text: string): ReadableStream<Uint8Array> =>
+  new ReadableStream({
+    start(controller) {
+      controller.enqueue(encoded.encode(text))
+      controller.close()
+    },
+  })
 
 export function createApp(schedule: Schedule, hooks: AppHooks = {}): Hono {
   const app = new Hono()
@@ -30,6 +38,9 @@ export function createApp(schedule: Schedule, hooks: AppHooks = {}): Hono {
   app.get('/p2', (c) => schedule(c, c.json(BODY), () => busyFor(20)))
   // P3: throughput with a task that does nothing.
   app.get('/p3', (c) => schedule(c, c.json(BODY), noop))
+  // P3, streamed: the same body as a ReadableStream, whose end is what delivery waits for
+  // on runtimes that report none (Bun, workerd).
+  app.get('/p3s', (c) => schedule(c, new Response(streamOf(JSON.stringify(BODY)), { headers: { 'content-type': 'application/x-ndjson' } }), noop))
   // P4: a task that stays pending.
   app.get('/p4', (c) => schedule(c, c.json(BODY), hold))
   // P5: a 500 ms task that must survive SIGTERM.

@@ -4,6 +4,7 @@
 //
 //   node --import tsx bench/probe.ts p3 node20-bare node20-after [rounds=5] [seconds=3]
 //   node --import tsx bench/probe.ts p4 node20-promise node20-after [count=50000]
+//   P3_ROUTE=p3s node --import tsx bench/probe.ts p3pair bun-bare bun-after   # a streamed body
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pinClient } from './lib/cpu.ts'
@@ -13,6 +14,8 @@ import { measureThroughput } from './measure/throughput.ts'
 import { fireAndForget, nodeTargets, runtimeReference, runtimeTargets, type Target } from './targets.ts'
 
 const [figure, ...rest] = process.argv.slice(2)
+/** p3 (a JSON body) or p3s (the same body streamed). */
+const route = process.env.P3_ROUTE ?? 'p3'
 const ids = rest.filter((arg) => !/^\d+$/.test(arg))
 const numbers = rest.filter((arg) => /^\d+$/.test(arg)).map(Number)
 
@@ -47,7 +50,7 @@ if (figure === 'p3') {
   const servers = new Map<Target, Child>()
   for (const target of targets) servers.set(target, await startServer(target.id, target.command()))
   try {
-    for (const target of targets) await measureThroughput(`${servers.get(target)!.url}p3`, 2)
+    for (const target of targets) await measureThroughput(`${servers.get(target)!.url}${route}`, 2)
     for (let round = 1; round <= rounds; round++) {
       const line: string[] = []
       // Each round starts with a different server, as the bench does.
@@ -55,7 +58,7 @@ if (figure === 'p3') {
         const target = targets[(i + round) % targets.length]!
         const child = servers.get(target)!
         const before = cpuMs(child.process.pid!)
-        const { rps } = await measureThroughput(`${child.url}p3`, seconds)
+        const { rps } = await measureThroughput(`${child.url}${route}`, seconds)
         // CPU per request moves less than requests/s when the machine's other load comes and goes.
         const perRequest = ((cpuMs(child.process.pid!) - before) * 1000) / (rps * seconds)
         line.push(`${target.id} ${rps.toFixed(0)}/s ${perRequest.toFixed(1)}µs`)
@@ -73,9 +76,9 @@ if (figure === 'p3') {
   console.log(pinClient())
   const servers = await Promise.all(targets.map((target) => startServer(target.id, target.command())))
   try {
-    await Promise.all(servers.map((child) => measureThroughput(`${child.url}p3`, 2)))
+    await Promise.all(servers.map((child) => measureThroughput(`${child.url}${route}`, 2)))
     for (let round = 1; round <= rounds; round++) {
-      const runs = await Promise.all(servers.map((child) => measureThroughput(`${child.url}p3`, seconds)))
+      const runs = await Promise.all(servers.map((child) => measureThroughput(`${child.url}${route}`, seconds)))
       const base = runs[0]!.rps
       console.log(`round ${round}: ${runs.map((r, i) => `${targets[i]!.id} ${r.rps.toFixed(0)}/s ${(r.rps / base).toFixed(3)}`).join('  ')}`)
     }

@@ -3,11 +3,17 @@ import type { Supervisor } from './supervisor.ts'
 import type { TaskRun } from './task-run.ts'
 import { fail } from './validate.ts'
 import { DURABLE, isDurable, type DurableTask } from './durable.ts'
-import type { ExecutionContext, RequestInfo, Task, TaskOptions, WaitUntilContext } from './types.ts'
+import type { DeliveryKind, ExecutionContext, RequestInfo, Task, TaskOptions, WaitUntilContext } from './types.ts'
 
-/** What an adapter tells when a request's response has left. */
+/** What an adapter tells when a request's response has left, and how it knows. */
 export interface Delivery {
-  delivered(): void
+  delivered(kind: DeliveryKind): void
+}
+
+/** A response watched through its body, which tells when it last moved: a flowing stream is not stuck. */
+interface Progressing {
+  /** `performance.now()` when the body last moved (or was returned); 0 while the handler runs. */
+  readonly lastProgress: number
 }
 
 /**
@@ -18,8 +24,10 @@ export interface Delivery {
  */
 export type WatchDelivery<Source = unknown> = (source: Source, delivery: Delivery) => void
 
-/** For contexts with no response to wait for (tests, foreign contexts). */
-export const deliverAtOnce: WatchDelivery = (_, delivery) => delivery.delivered()
+/** For contexts with no response of ours to wait for (tests). */
+export const deliverAtOnce: WatchDelivery = (_, delivery) => delivery.delivered('returned')
+/** For a platform's own context (a foreign `ctx`): its waitUntil owns the task. */
+export const deliveredByPlatform: WatchDelivery = (_, delivery) => delivery.delivered('platform')
 
 /** `deliveryTimeout` when none is given. */
 const DEFAULT_DELIVERY_TIMEOUT = 10_000
@@ -45,7 +53,7 @@ interface Rare<Props> {
  * registered on it wait for the response to be delivered, then start together through
  * the supervisor's `later` (a shared ~1 ms timer on servers, a macrotask on workerd).
  *
- * Each task starts as a reaction to the request's `gate` promise, registered when the
+ * Each task starts as a reaction to the request's `waiting` promise, registered when the
  * task was: a promise reaction runs in the async context of the `then()` call, so every
  * task sees the AsyncLocalStorage stores of the code that registered it, whichever
  * request's timer released it. That costs one reaction per task, far less than an
@@ -61,9 +69,10 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   private request: { method: string; url: string } | undefined
   private method = ''
   private url = ''
-  /** Tasks registered and not started yet wait on this. */
-  private gate: Promise<void> | undefined
-  private open: (() => void) | undefined
+  /** Tasks registered and not started yet wait on this; it resolves to how delivery was known. */
+  private waiting: Promise<DeliveryKind> | undefined
+  private startWaiting: ((kind: DeliveryKind) => void) | undefined
+  private kind: DeliveryKind = 'returned'
   private rare: Rare<Props> | undefined
 
   constructor(
@@ -94,9 +103,10 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
       fail('ctx.waitUntil(promise)', 'promise must be a Promise', promise)
     }
-    // An already-running promise: track and report it, no delivery gate to wait for.
+    // An already-running promise: track and report it; there is no delivery to wait for.
     const run = this.createRun('waitUntil', undefined)
-    run.start(() => promise)
+    // Already running: it waited for nothing, so the most it can claim is that the handler ran.
+    run.start(() => promise, 'returned')
     this.platform?.waitUntil(run.done())
   }
 
@@ -109,7 +119,7 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   schedule(task: Task | DurableTask, options: TaskOptions | undefined): void {
     if (isDurable(task)) return this.persist(task, options)
     const run = this.createRun(options?.name || task.name || 'anonymous', options?.timeout)
-    ;(this.gate ??= new Promise((open) => (this.open = open))).then(() => run.start(task))
+    ;(this.waiting ??= new Promise((start) => (this.startWaiting = start))).then((kind) => run.start(task, kind))
     const state = this.state
     if ((state & (WATCHING | DELIVERED)) === 0) {
       this.watchDelivery()
@@ -146,9 +156,10 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   }
 
   /** Called by the adapter (through `watch`) when the response has left, or by the deadline. */
-  delivered(): void {
+  delivered(kind: DeliveryKind): void {
     if (this.state & DELIVERED) return
     this.state |= DELIVERED
+    this.kind = kind
     if (this.rare?.deadline !== undefined) clearTimeout(this.rare.deadline)
     this.source = undefined as Source
     this.release(this.supervisor.later)
@@ -169,7 +180,19 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   armDeadline(): void {
     const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
     if (this.state & DELIVERED || ms === Infinity) return
-    ;(this.rare ??= {}).deadline = setTimeout(() => this.delivered(), ms)
+    ;(this.rare ??= {}).deadline = setTimeout(deadlineReached, ms, this)
+  }
+
+  /**
+   * Gives up waiting for a response that made no progress for `deliveryTimeout` (a client
+   * that stopped reading). A body still flowing, or a handler still running, moves it on.
+   */
+  deadlineReached(): void {
+    const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
+    const lastProgress = (this.source as Partial<Progressing> | undefined)?.lastProgress
+    const wait = lastProgress === undefined ? 0 : lastProgress === 0 ? ms : ms - (performance.now() - lastProgress)
+    if (wait > 0) this.rare!.deadline = setTimeout(deadlineReached, wait, this)
+    else this.delivered('returned')
   }
 
   /** For reports: two strings, not the Request, kept for as long as tasks run. */
@@ -190,19 +213,19 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     return this.supervisor.create(name, this.method, this.url, timeout)
   }
 
-  /** Opens the gate on a later turn; tasks registered after that wait for the next one. */
+  /** Starts the waiting tasks on a later turn; tasks registered after that wait for the next one. */
   private release(later: Later): void {
-    if (this.open === undefined || this.state & RELEASING) return
+    if (this.startWaiting === undefined || this.state & RELEASING) return
     this.state |= RELEASING
-    later(openGate, this)
+    later(startWaiting, this)
   }
 
-  /** Starts every task waiting on the gate (through their reactions). */
-  openGate(): void {
-    const open = this.open!
-    this.gate = this.open = undefined
+  /** Starts every task waiting for delivery (through their reactions). */
+  startWaitingTasks(): void {
+    const start = this.startWaiting!
+    this.waiting = this.startWaiting = undefined
     this.state &= ~RELEASING
-    open()
+    start(this.kind)
   }
 }
 
@@ -210,6 +233,9 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
 function checkDeadline(context: { armDeadline(): void }): void {
   context.armDeadline()
 }
-function openGate(context: { openGate(): void }): void {
-  context.openGate()
+function deadlineReached(context: { deadlineReached(): void }): void {
+  context.deadlineReached()
+}
+function startWaiting(context: { startWaitingTasks(): void }): void {
+  context.startWaitingTasks()
 }

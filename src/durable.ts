@@ -20,9 +20,10 @@ export interface Durable {
   readonly name: string
   /**
    * Called once, synchronously during registration (so in the request's async
-   * context). Never rejects; a fallback is reported through `onError` by the caller
-   * of this hook's choosing, once. `trace`: the registering request's trace context,
-   * when its server has telemetry, for the job to carry to its worker.
+   * context). Never rejects; a fallback is reported once, through the `onError`
+   * given (the caller's supervisor passes it on to `onError` and `onTaskEnd`), with the
+   * time the request waited as its `durationMs`. `trace`: the registering request's
+   * trace context, when its server has telemetry, for the job to carry to its worker.
    */
   persist(request: RequestInfo, onError: (error: Error, report: TaskReport) => void, trace?: TraceCarrier): Promise<PersistOutcome>
 }

@@ -5,9 +5,12 @@
 export type Later = <T>(fn: (arg: T) => void, arg: T) => void
 
 // setImmediate runs after pending I/O callbacks, so a finished response's bytes are
-// flushed to the socket before a task gets the CPU. Runtimes without it get a timer.
+// flushed to the socket before a task gets the CPU. Runtimes without it get a timer, and
+// so does workerd (nodejs_compat gives it one): there an immediate set during a request
+// whose client has gone never runs, while a timer does.
+const onWorkerd = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
 const schedule: <T>(fn: (arg: T) => void, arg: T) => unknown =
-  typeof globalThis.setImmediate === 'function' ? globalThis.setImmediate : (fn, arg) => setTimeout(fn, 0, arg)
+  typeof globalThis.setImmediate === 'function' && !onWorkerd ? globalThis.setImmediate : (fn, arg) => setTimeout(fn, 0, arg)
 
 /**
  * One macrotask per call. For workerd, where a timer belongs to the request that set
@@ -20,7 +23,7 @@ export const macrotask: Later = (fn, arg) => void schedule(fn, arg)
  * many responses per millisecond, and one timer for all of them is cheaper than one
  * setImmediate each. The millisecond is for a client (or reverse proxy) on the same
  * host: bytes handed to the kernel still have to be read by it, and a CPU-heavy task
- * started at once can take the core its wake-up lands on (the benchmark's P2 p95).
+ * started at once can take the core the client's wake-up lands on, and so delay it.
  * Callers must not throw (TaskRun.start never does).
  */
 export function batched(): Later {

@@ -1,5 +1,5 @@
 import { asyncContextTurnedOff, currentRequest, hasAsyncContext } from './async-context.ts'
-import { deliverAtOnce, RequestContext } from './context.ts'
+import { deliveredByPlatform, RequestContext } from './context.ts'
 import { isDurable, type DurableTask } from './durable.ts'
 import { Supervisor } from './supervisor.ts'
 import type { Task, TaskOptions, WaitUntilContext } from './types.ts'
@@ -25,7 +25,7 @@ function adopt(call: string, ctx: unknown): RequestContext {
   if (adopted === undefined) {
     foreignSupervisor ??= new Supervisor()
     // Nothing tells us when a foreign response leaves: start a macrotask after registration.
-    adopted = new RequestContext<unknown, unknown>(foreignSupervisor, undefined, deliverAtOnce, undefined, ctx as WaitUntilContext)
+    adopted = new RequestContext<unknown, unknown>(foreignSupervisor, undefined, deliveredByPlatform, undefined, ctx as WaitUntilContext)
     foreignContexts.set(ctx, adopted)
   }
   return adopted
@@ -38,7 +38,8 @@ function current(call: string, form: string): RequestContext {
   if (!hasAsyncContext()) {
     throw new TypeError(
       `${call}: AsyncLocalStorage is not available here, so the current request cannot be found: ` +
-        `pass ctx (${form}), or on Cloudflare Workers enable the nodejs_als or nodejs_compat compatibility flag`,
+        `pass ctx (${form}), or on Cloudflare Workers enable the nodejs_compat compatibility flag ` +
+        '(compatibility date 2024-09-23 or later), or with nodejs_als pass { asyncLocalStorage: AsyncLocalStorage } to worker()',
     )
   }
   const off = asyncContextTurnedOff() ? ' (a server in this process was started with asyncContext: false, which turns the ctx-free forms off for its requests)' : ''

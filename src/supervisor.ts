@@ -84,9 +84,15 @@ export class Supervisor {
     }
   }
 
-  /** Reports a failure that is not a task's end (a durable task's fallback), through `onError`. */
+  /**
+   * Reports a failure that ended no task run here (a durable job the engine did not
+   * take, a job no definition matches) through `onError` and `onTaskEnd`, like any
+   * other report: metrics built on `onTaskEnd` must see it too.
+   */
   notify(error: Error, report: TaskReport): void {
-    callSafely(this.options.onError ?? logTaskError, error, report)
+    const { onError = logTaskError, onTaskEnd } = this.options
+    callSafely(onError, error, report)
+    if (onTaskEnd) callSafely(onTaskEnd, report)
   }
 
   /** Whether anyone subscribed: events are only built then. */

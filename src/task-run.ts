@@ -1,7 +1,7 @@
 import { abandonedError, timeoutError, toError } from './errors.ts'
 import type { Supervisor } from './supervisor.ts'
 import type { TaskTelemetry } from './telemetry.ts'
-import type { JobInfo, Task, TaskControl, TaskEvent, TaskReport, TaskStatus } from './types.ts'
+import type { DeliveryKind, JobInfo, Task, TaskControl, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 /** What only some runs need, kept out of the object every task allocates. */
 interface Rare {
@@ -18,13 +18,15 @@ interface Rare {
  * One task from registration to its single report. `finish` is idempotent: whichever of
  * settle, timeout or abandonment comes first wins, and later outcomes are ignored.
  *
- * A pending task costs this object, plus what watches its promise: the benchmark's P4
- * counts every field, so rarely used ones live in `rare`.
+ * A pending task costs this object, plus what watches its promise: a server with
+ * thousands pending holds thousands of these, so rarely used fields live in `rare`.
  */
 export class TaskRun {
   settled = false
   /** `performance.now()` at start; -1 before. */
   startedAt = -1
+  /** How delivery was known when it started. */
+  delivery: DeliveryKind = 'returned'
   /** The supervisor's list of unsettled runs (a list, not a Set: less memory per task). */
   prev: TaskRun | undefined
   next: TaskRun | undefined
@@ -61,9 +63,10 @@ export class TaskRun {
     ;(this.rare ??= {}).telemetry = telemetry
   }
 
-  start(task: Task): void {
+  start(task: Task, delivery: DeliveryKind = 'returned'): void {
     if (this.settled) return
     this.startedAt = performance.now()
+    this.delivery = delivery
     let signal: AbortSignal
     const ms = this.rare?.timeout
     if (ms === undefined) {
@@ -118,6 +121,7 @@ export class TaskRun {
       name: this.name,
       status,
       durationMs: this.startedAt === -1 ? 0 : performance.now() - this.startedAt,
+      delivery: this.delivery,
       request: { method: this.method, url: this.url },
     }
     const job = this.rare?.job

@@ -32,6 +32,16 @@ export interface ExecutionContext<Props = unknown> extends WaitUntilContext {
 
 export type TaskStatus = 'ok' | 'error' | 'timeout' | 'abandoned'
 
+/**
+ * How a task knew that its response had been delivered before it started:
+ * - `'confirmed'`: the runtime said the bytes were written (Node's `finish`/`close`, Deno's `completed`);
+ * - `'body-end'`: the runtime read the response's body to its end (Bun, workerd, a fetch handler without bindings);
+ * - `'returned'`: the handler returned (or threw) and there was no better signal, or the
+ *   client made no progress for `deliveryTimeout`; also a promise that was already running;
+ * - `'platform'`: the platform's own `waitUntil` owns the task (a context not ours).
+ */
+export type DeliveryKind = 'confirmed' | 'body-end' | 'returned' | 'platform'
+
 export interface RequestInfo {
   method: string
   url: string
@@ -45,6 +55,8 @@ export interface TaskReport {
   error?: Error
   /** From the moment the task started (0 if it never started). */
   durationMs: number
+  /** How the response's delivery was known before the task started (`'returned'` if it never started). */
+  delivery: DeliveryKind
   request: RequestInfo
   /** Durable tasks only: the job this attempt belongs to. */
   job?: JobInfo

@@ -1,6 +1,5 @@
 // Bundles a worker entry as wrangler does (workerd's export conditions, node:* and
-// cloudflare:* left to the runtime), for Miniflare's `modules` option. As wrangler
-// passes a bundle as modules, its computed import('node:async_hooks') is not resolved ahead.
+// cloudflare:* left to the runtime), for Miniflare's `modules` or, as one text, `script` option.
 import { build } from 'esbuild'
 
 export async function bundleWorker(entryPath: string): Promise<Array<{ type: 'ESModule'; path: string; contents: string }>> {

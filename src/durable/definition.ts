@@ -146,6 +146,8 @@ export abstract class JobQueue<Extra = {}> {
     return {
       name: message.name,
       persist: async (request, onError, trace): Promise<PersistOutcome> => {
+        // Called as the job is registered: the report tells how long the request waited.
+        const started = performance.now()
         try {
           await this.sendWithinTimeout(trace === undefined ? { ...message, request } : { ...message, request, trace })
           return undefined
@@ -160,7 +162,8 @@ export abstract class JobQueue<Extra = {}> {
             name: message.name,
             status: 'error',
             error,
-            durationMs: 0,
+            durationMs: performance.now() - started,
+            delivery: 'returned',
             request,
             job: { id: message.id ?? '', queue: this.name, attempt: 0, attempts: message.attempts },
           }

@@ -25,7 +25,7 @@ export function serializePayload(call: string, payload: unknown, maxBytes: numbe
   try {
     json = JSON.stringify(payload)
   } catch (error) {
-    // What only JSON itself finds out: a toJSON or a getter that throws.
+    // What only JSON itself finds out: a non-enumerable toJSON that throws, say.
     fail(call, `payload could not be serialized (${error instanceof Error ? error.message : String(error)})`, payload)
   }
   // A UTF-16 code unit is at most 3 UTF-8 bytes: most payloads need no encoding to be sure.
@@ -67,15 +67,16 @@ function check(call: string, value: unknown, path: Path | undefined, ancestors: 
   }
   if (value === null) return
   if (ancestors.includes(value)) fail(call, `${describePath(path)} must not refer back to an enclosing object (a cycle)`, value)
-  // A Date, or anything else that says how it becomes JSON, is trusted to.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return
   ancestors.push(value)
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) check(call, value[i], { parent: path, key: i }, ancestors)
   } else {
+    // A class instance, a Date included, reaches the handler as something else: a Date
+    // as a string (its toJSON), a Map or a class's methods as nothing.
     const proto = Object.getPrototypeOf(value)
     if (proto !== Object.prototype && proto !== null) {
-      fail(call, `${describePath(path)} must be a plain object, an array or a primitive (JSON would lose what it holds)`, value)
+      const hint = value instanceof Date ? 'a Date arrives as a string: pass date.toISOString() or date.getTime()' : 'JSON would lose what it holds'
+      fail(call, `${describePath(path)} must be a plain object, an array or a primitive (${hint})`, value)
     }
     for (const key in value) {
       if (!Object.prototype.hasOwnProperty.call(value, key)) continue

@@ -4,7 +4,7 @@ import { batched, type Later } from '../macrotask.ts'
 import { Supervisor, type DrainResult } from '../supervisor.ts'
 import type { TaskEvent, TaskSource, WaitUntilContext } from '../types.ts'
 import type { HostConfig } from './options.ts'
-import { ReturnGate } from './return-gate.ts'
+import { BodyWatch } from './body-watch.ts'
 
 /**
  * The runtime-free half of every `handle()` and `serve()` (and, without admission,
@@ -48,26 +48,27 @@ export class Host implements TaskSource {
   }
 
   /**
-   * For runtimes that report no delivery (Bun, Workers): tasks are released once the
-   * handler has returned, or once a streamed body has ended (see ReturnGate).
+   * Answers one request whose delivery is seen through its body (see BodyWatch): Bun and
+   * workerd, which report none; a fetch handler driven without the runtime's bindings;
+   * Deno, whose `completed` (given here) settles before a large body is written.
    * `platform` is the runtime's own context, which then keeps every task alive.
    */
-  handleGated(request: Request, env: Env, platform?: WaitUntilContext): Response | Promise<Response> {
+  handleWatchingBody(request: Request, env: Env, platform?: WaitUntilContext, completed?: Promise<unknown>): Response | Promise<Response> {
     if (this.refusing || this.supervisor.pending >= this.config.maxPendingTasks) return this.refuse()
-    const gate = new ReturnGate()
-    const context = new RequestContext(this.supervisor, request, ReturnGate.watch, gate, platform)
+    const watch = new BodyWatch(completed)
+    const context = new RequestContext(this.supervisor, request, BodyWatch.watch, watch, platform)
     let result: Response | Promise<Response>
     try {
       result = this.run(request, env, context)
     } catch (error) {
-      gate.threw()
+      watch.threw()
       throw error
     }
-    if (!(result instanceof Promise)) return gate.returnedWith(result)
+    if (!(result instanceof Promise)) return watch.returnedWith(result)
     return result.then(
-      (response) => gate.returnedWith(response),
+      (response) => watch.returnedWith(response),
       (error: unknown) => {
-        gate.threw()
+        watch.threw()
         throw error
       },
     )
@@ -128,8 +129,11 @@ export class Host implements TaskSource {
     const hook = this.config.onShutdown
     if (!hook) return
     const controller = new AbortController()
-    const remaining = Math.max(0, deadline - performance.now())
-    const timer = setTimeout(() => controller.abort(new DOMException('gracePeriod is over', 'TimeoutError')), remaining)
+    const over = (): void => controller.abort(new DOMException('gracePeriod is over', 'TimeoutError'))
+    const remaining = deadline - performance.now()
+    // Past the deadline (tasks were abandoned), the hook learns it at once from its signal.
+    if (remaining <= 0) over()
+    const timer = remaining > 0 ? setTimeout(over, remaining) : undefined
     try {
       await untilDeadline(Promise.resolve().then(() => hook(controller.signal)), deadline, 'onShutdown')
     } finally {

@@ -21,7 +21,7 @@ export interface HandleOptions<Env = unknown> extends ReportOptions {
    * forms (`after(task)`, `respond(response, task)`) need to find it. Default true.
    * `false` for apps that always pass ctx: on Node 20 and 22, AsyncLocalStorage runs a
    * hook for every promise in the process, which costs throughput and memory per
-   * pending task (see the benchmark's P3 and P4). Tasks run in their request's async
+   * pending task. Tasks run in their request's async
    * context (your own AsyncLocalStorage stores) either way.
    */
   asyncContext?: boolean

@@ -4,7 +4,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { Hono } from 'hono'
 import { contextStorage, getContext } from 'hono/context-storage'
-import { streamText } from 'hono/streaming'
+import { stream, streamText } from 'hono/streaming'
 import { after, respond, type TaskReport, type TaskSource } from 'finish-request'
 import { inspector } from 'finish-request/inspector'
 
@@ -41,6 +41,7 @@ export function recordReport(report: TaskReport): void {
     status: report.status,
     error: report.error && { name: report.error.name, message: report.error.message },
     pending: probe.pending?.(),
+    delivery: report.delivery,
     // Reporters run in the registering request's async context.
     store: requestStore.getStore(),
   })
@@ -151,6 +152,59 @@ app.get('/stream', (c) => {
     for (let i = 0; i < 3; i++) {
       await stream.write(`chunk ${i}\n`)
       await stream.sleep(30)
+    }
+    record('stream-end', { id })
+  })
+})
+
+const STREAM_CHUNKS = 4
+const STREAM_GAP_MS = 60
+
+// A plain new Response(stream), no streaming header: the usual shape of a streamed AI answer.
+app.get('/stream/plain', (c) => {
+  const id = c.req.query('id')
+  after(c.executionCtx, function afterPlainStream() {
+    record('start', { id })
+  })
+  let sent = 0
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent > 0) await sleep(STREAM_GAP_MS)
+      if (sent++ < STREAM_CHUNKS) return controller.enqueue(new TextEncoder().encode(`chunk ${sent - 1}\n`))
+      record('stream-end', { id })
+      controller.close()
+    },
+  })
+  return new Response(body)
+})
+
+// Hono's stream(): it sets no header either.
+app.get('/stream/hono', (c) => {
+  const id = c.req.query('id')
+  after(c.executionCtx, function afterHonoStream() {
+    record('start', { id })
+  })
+  return stream(c, async (out) => {
+    for (let i = 0; i < STREAM_CHUNKS; i++) {
+      if (i > 0) await out.sleep(STREAM_GAP_MS)
+      await out.write(`chunk ${i}\n`)
+    }
+    record('stream-end', { id })
+  })
+})
+
+// The task is registered inside the stream's callback, after the handler returned.
+app.get('/stream/late', (c) => {
+  const id = c.req.query('id')
+  return streamText(c, async (out) => {
+    await out.write('chunk 0\n')
+    await out.sleep(STREAM_GAP_MS)
+    after(c.executionCtx, function registeredMidStream() {
+      record('start', { id })
+    })
+    for (let i = 1; i < STREAM_CHUNKS; i++) {
+      await out.sleep(STREAM_GAP_MS)
+      await out.write(`chunk ${i}\n`)
     }
     record('stream-end', { id })
   })

@@ -14,6 +14,8 @@ export interface Runtime {
   start(env: Record<string, string>): Promise<Served>
   /** What this runtime cannot offer, behaviour → reason. */
   cannot?: Record<string, string>
+  /** Only the behaviours whose titles match run here (an entry that checks one thing, e.g. delivery). */
+  only?: RegExp
   /** On shutdown the runtime itself closes a kept-alive connection once its in-flight response is sent. */
   closesBusyConnectionsOnShutdown?: boolean
 }

@@ -63,10 +63,13 @@ const workerd: Runtime = {
     const stdout = new PassThrough()
     const stderr = new PassThrough()
     const mf = new Miniflare({
-      modules: await bundleWorker(entry(env.WORKER_ENTRY ?? 'worker.ts')),
+      // Miniflare's documented form for one bundled script: it refuses a module with a
+      // computed import() (ERR_MODULE_DYNAMIC_SPEC), as the 0.1.0 worker entry had.
+      modules: true,
+      script: (await bundleWorker(entry(env.WORKER_ENTRY ?? 'worker.ts')))[0].contents,
       compatibilityDate: '2025-09-01',
-      // nodejs_als gives the ctx-free after(task); WORKERD_FLAGS='' checks a worker without it.
-      compatibilityFlags: (env.WORKERD_FLAGS ?? 'nodejs_als').split(',').filter(Boolean),
+      // nodejs_compat gives the ctx-free after(task); WORKERD_FLAGS='' checks a worker without it.
+      compatibilityFlags: (env.WORKERD_FLAGS ?? 'nodejs_compat').split(',').filter(Boolean),
       host: '127.0.0.1',
       port: 0,
       handleRuntimeStdio(out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) {
@@ -84,6 +87,20 @@ const workerd: Runtime = {
   },
 }
 
+/** What a handler driven without the runtime's bindings must still get right: delivery. */
+const DELIVERY = /waits for its response|after the last byte|20 MB|synchronous CPU task|streamed body to end|answers at once/
+
+/** handle(app).fetch without @hono/node-server's bindings (srvx) or Deno's info. */
+const withoutBindings: Runtime[] = [
+  { name: 'node20-srvx', only: DELIVERY, start: (env) => spawnServer('node20-srvx', process.execPath, ['--import', 'tsx', entry('node-srvx.ts')], env) },
+  {
+    name: 'deno-without-info',
+    only: DELIVERY,
+    unavailable: deno.unavailable,
+    start: (env) => spawnServer('deno-without-info', bin('deno'), ['run', '--allow-all', '--quiet', entry('deno-without-info.ts')], env),
+  },
+]
+
 /** Every runtime the suite knows; RUNTIMES=node20,bun narrows the run. */
 export const runtimes: Runtime[] = [
   node('node20', process.execPath),
@@ -92,4 +109,5 @@ export const runtimes: Runtime[] = [
   bun,
   deno,
   workerd,
+  ...withoutBindings,
 ].filter((r) => !process.env.RUNTIMES || process.env.RUNTIMES.split(',').includes(r.name))

@@ -3,7 +3,7 @@
 import { Queue } from 'bullmq'
 import { Hono } from 'hono'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { after, respond, type TaskReport } from 'finish-request'
 import { inspector } from 'finish-request/inspector'
 import { queue, type BullQueue } from 'finish-request/bullmq'
@@ -198,6 +198,9 @@ describe('finish-request/bullmq', () => {
       [cycle, /^buildZip\(payload, options\): payload\.self must not refer back/],
       [{ user: { onDone: () => {} } }, /payload\.user\.onDone must be JSON data, got function/],
       [{ at: new Map() }, /payload\.at must be a plain object/],
+      // Accepted once, a Date arrived at the handler as a string.
+      [{ user: 1, when: new Date(0) }, /^buildZip\(payload, options\): payload\.when must be a plain object, an array or a primitive \(a Date arrives as a string: .*\), got Date$/],
+      [{ files: [new (class ZipEntry {})()] }, /payload\.files\[0\] must be a plain object, .*got ZipEntry$/],
       [[1, NaN], /payload\[1\] must be a finite number/],
       ['x'.repeat(2000), /^buildZip\(payload, options\): payload must be at most 1024 bytes of JSON, got 2002 bytes$/],
     ]
@@ -208,10 +211,10 @@ describe('finish-request/bullmq', () => {
     expect(() => buildZip.enqueue(() => {})).toThrow(/^buildZip\.enqueue\(payload, options\): payload must be JSON data/)
     expect(() => buildZip({}, { id: '' })).toThrow(/options\.id must be a non-empty string/)
     // What JSON carries as it is: fine.
-    expect(() => buildZip({ a: [1, 'two', null, true], at: new Date(0), optional: undefined })).not.toThrow()
+    expect(() => buildZip({ a: [1, 'two', null, true], at: new Date(0).toISOString(), optional: undefined })).not.toThrow()
   })
 
-  it('engine down: the job runs in this process after the response, reported once through onError', async () => {
+  it('engine down: the job runs in this process after the response, its enqueue failure reported once', async () => {
     const gone = await startRedis()
     await gone.stop()
     const jobs = jobsFor(gone.url, { enqueueTimeout: 1_000 })
@@ -223,11 +226,15 @@ describe('finish-request/bullmq', () => {
     const server = await served(app, reports, errors)
     const response = await fetch(server.url!)
     expect(response.status).toBe(200)
-    await expect.poll(() => reports.length).toBe(1)
+    await expect.poll(() => reports.length).toBe(2)
     expect(errors).toHaveLength(1)
     expect(errors[0].name).toBe('EnqueueError')
     expect(errors[0].message).toMatch(/job "buildZip" could not be enqueued on queue ".*" \(.*\): it runs in this process after the response/)
-    expect(reports[0]).toMatchObject({ name: 'buildZip', status: 'ok' })
+    // The enqueue failure (onTaskEnd sees it too), then the run in this process.
+    expect(reports.map((r) => [r.status, r.error, r.job?.attempt])).toEqual([
+      ['error', errors[0], 0],
+      ['ok', undefined, undefined],
+    ])
     expect(ran).toEqual([{ user: 1 }])
   })
 
@@ -249,6 +256,107 @@ describe('finish-request/bullmq', () => {
     // Refused before the response left: nothing was scheduled to run here.
     expect(server.pending).toBe(0)
     expect(ran).toBe(false)
+  })
+
+  it('Redis down from the start: every request falls back at once, not after enqueueTimeout; jobs are queued again once it is back', async () => {
+    const flaky = await startRedis()
+    opened.push({ close: () => flaky.stop() })
+    await flaky.kill()
+    // The default enqueueTimeout (2 s): what each request used to wait.
+    const running = jobsFor(flaky.url)
+    const refusing = jobsFor(flaky.url, { whenDown: 'refuse' })
+    const ran: number[] = []
+    const runHere = running.define('export', async (payload: { n: number }) => void ran.push(payload.n))
+    const refuseHere = refusing.define('export', () => {})
+    const app = new Hono()
+      .get('/run/:n', (c) => respond(c.executionCtx, c.text('ok'), runHere({ n: Number(c.req.param('n')) }, { id: `run:${c.req.param('n')}` })))
+      .get('/refuse/:n', (c) => respond(c.executionCtx, c.text('ok'), refuseHere({})))
+    const errors: Error[] = []
+    const server = await served(app, [], errors)
+    const timed = async (path: string) => {
+      const started = performance.now()
+      const response = await fetch(new URL(path, server.url))
+      await response.text()
+      return { status: response.status, ms: performance.now() - started }
+    }
+
+    const down: Array<Awaited<ReturnType<typeof timed>>> = []
+    for (let n = 0; n < 4; n++) down.push(await timed(`run/${n}`), await timed(`refuse/${n}`))
+    expect(down.map((d) => d.status)).toEqual([200, 503, 200, 503, 200, 503, 200, 503])
+    // The first connection attempt is refused within milliseconds; later requests know Redis is down.
+    expect(down.filter((d) => d.ms > 500)).toEqual([])
+    expect(errors.map((e) => e.name)).toEqual(Array(8).fill('EnqueueError'))
+    expect(errors[0].message).toMatch(/could not be enqueued on queue ".*" \(Redis is unreachable \(.*ECONNREFUSED.*\)\): it runs in this process/)
+    await expect.poll(() => ran.sort()).toEqual([0, 1, 2, 3])
+
+    await flaky.restart()
+    // ioredis reconnects by itself (its retry delay grows to 2 s); until then requests still fall back.
+    let n = 100
+    await expect
+      .poll(async () => {
+        const before = errors.length
+        await timed(`run/${++n}`)
+        return errors.length === before
+      }, { timeout: 10_000, interval: 100 })
+      .toBe(true)
+    expect((await timed(`refuse/${n}`)).status).toBe(200)
+    const inspect = new Queue(running.name, { connection: new Redis(flaky.url, { maxRetriesPerRequest: null }) })
+    opened.push(inspect)
+    expect((await inspect.getJob(`run%3A${n}`))?.name).toBe('export')
+    // A job given up on while Redis was down was never sent afterwards.
+    expect(await inspect.getJob('run%3A0')).toBeUndefined()
+  })
+
+  it('an enqueue failure is a report like any other: onTaskEnd gets it, with the time the request really waited', async () => {
+    const hung = await startRedis()
+    opened.push({ close: async () => (hung.resume(), hung.stop()) })
+    // Accepts the connection, answers nothing: every request waits the whole enqueueTimeout.
+    hung.pause()
+    const jobs = jobsFor(hung.url, { enqueueTimeout: 400 })
+    const buildZip = jobs.define('buildZip', async () => {})
+    const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({ user: 1 }, { id: 'u:1' })))
+    const reports: TaskReport[] = []
+    // No onError: the default line on stderr is part of what is checked.
+    const server = serve(app, { port: 0, signals: false, onTaskEnd: (report) => reports.push(report) })
+    opened.push(server)
+    await server.ready()
+    const logged: string[] = []
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)))
+    try {
+      const started = performance.now()
+      expect((await fetch(server.url!)).status).toBe(200)
+      const waited = performance.now() - started
+      expect(waited).toBeGreaterThanOrEqual(400)
+      await expect.poll(() => reports.length).toBe(2)
+      const [enqueue, fallback] = reports
+      expect(enqueue).toMatchObject({ name: 'buildZip', status: 'error', job: { id: 'u:1', queue: jobs.name, attempt: 0, attempts: 3 } })
+      expect(enqueue.error?.name).toBe('EnqueueError')
+      expect(enqueue.durationMs).toBeGreaterThanOrEqual(390)
+      expect(enqueue.durationMs).toBeLessThanOrEqual(waited)
+      expect(fallback).toMatchObject({ name: 'buildZip', status: 'ok' })
+      expect(logged).toHaveLength(1)
+      expect(logged[0]).toMatch(new RegExp(`^\\[finish-request\\] task "buildZip" error after ${Math.round(enqueue.durationMs)} ms \\(GET http.*\\): EnqueueError: .*no acknowledgement within 400 ms`))
+
+      // Having waited once, the process treats Redis as down: the next request does not wait again.
+      const again = performance.now()
+      expect((await fetch(server.url!)).status).toBe(200)
+      expect(performance.now() - again).toBeLessThan(300)
+      await expect.poll(() => reports.length).toBe(4)
+      expect(reports[2].durationMs).toBeLessThan(300)
+    } finally {
+      spy.mockRestore()
+    }
+
+    // It answers again: the connection becomes ready and jobs are queued again.
+    hung.resume()
+    await expect
+      .poll(async () => {
+        const before = reports.length
+        await fetch(server.url!)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return reports.length === before
+      }, { timeout: 10_000, interval: 100 })
+      .toBe(true)
   })
 
   it('close(): a job that outlasts the grace period goes back to the queue and the next worker finishes it', async () => {

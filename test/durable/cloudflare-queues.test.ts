@@ -23,7 +23,7 @@ beforeAll(async () => {
   mf = new Miniflare({
     modules: await bundleWorker(fileURLToPath(new URL('./entries/queue-worker.ts', import.meta.url))),
     compatibilityDate: '2025-09-01',
-    // For the ctx-free after(task).
+    // For the ctx-free after(task), with the class handed to worker().
     compatibilityFlags: ['nodejs_als'],
     queueProducers: { EXPORTS: { queueName: 'exports' } },
     queueConsumers: { exports: { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 5 } },
@@ -83,13 +83,17 @@ describe('Cloudflare Queues in workerd', () => {
     expect(lines.filter((l) => l.type === 'ran' && l.id === 'flaky:1')).toHaveLength(1)
   })
 
-  it('a queue whose binding is missing: the job runs in the worker after the response, reported once', async () => {
+  it('a queue whose binding is missing: the job runs in the worker after the response, its enqueue failure reported once', async () => {
     const response = await mf.dispatchFetch(new URL('/missing', url))
     expect(response.status).toBe(200)
     await waitFor(() => lines.some((l) => l.type === 'ran' && l.here), 'the job to run in the fetch worker')
     const errors = lines.filter((l) => l.type === 'error' && l.name === 'elsewhere')
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatchObject({ error: 'EnqueueError', message: expect.stringContaining('env.NOT_BOUND is not a Queue producer binding') })
-    expect(lines.filter((l) => l.type === 'report' && l.name === 'elsewhere')).toMatchObject([{ status: 'ok' }])
+    // onTaskEnd sees the enqueue failure (attempt 0) too, then the run in the fetch worker.
+    expect(lines.filter((l) => l.type === 'report' && l.name === 'elsewhere')).toMatchObject([
+      { status: 'error', job: { queue: 'NOT_BOUND', attempt: 0 } },
+      { status: 'ok' },
+    ])
   })
 })

@@ -1,7 +1,9 @@
 // R9 engine down: Redis is stopped before requests arrive. Every request still gets its
 // answer, and the documented fallback happens for each (the job runs in the web
 // process, reported once through onError): no silent loss. Redis restarted: new jobs
-// go to the queue again, without restarting the web process (or the worker).
+// go to the queue again, without restarting the web process (or the worker). And cold:
+// a web process started while Redis is down falls back at once on every request, not
+// after enqueueTimeout each (issue 19), and enqueues once Redis is back.
 import { Agent } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, pool, until } from './client.ts'
@@ -86,6 +88,65 @@ describe.each(durableRuntimes)('R9 engine down on $name', (runtime) => {
       agent.destroy()
       await web.stop()
       await worker.stop()
+    }
+  })
+
+  it('a web process started while Redis is down answers every request at once, not after enqueueTimeout, and enqueues once it is back', async () => {
+    const env = { REDIS_URL: redis.url, QUEUE: `r9-cold-${runtime.name}` }
+    await redis.kill()
+    const web = await runtime.start('web.ts', { ...env, ROLE: 'web' })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const timed = async (id: string) => {
+      const started = performance.now()
+      const outcome = await get(`${web.url}job?id=${id}&ms=5`, { agent })
+      return { id, status: outcome.status, ms: performance.now() - started }
+    }
+    let worker: Awaited<ReturnType<typeof runtime.start>> | undefined
+    try {
+      // One at a time, so each answer's time is that request's own wait.
+      const down: Array<Awaited<ReturnType<typeof timed>>> = []
+      for (let i = 0; i < 10; i++) down.push(await timed(`cold-${i}`))
+      await web.waitFor(() => down.every((d) => tally(web.events, 'done').has(d.id)), 10_000, 'every fallback job to run')
+
+      await redis.restart()
+      const restartedAt = performance.now()
+      worker = await runtime.start('worker.ts', { ...env, ROLE: 'worker' })
+      let probe = 0
+      await until(
+        async () => {
+          const id = `cold-probe-${probe++}`
+          await timed(id)
+          return !web.events.some((e) => e.type === 'error' && e.id === id)
+        },
+        20_000,
+        'a job to be enqueued once Redis is back',
+      )
+      const backMs = performance.now() - restartedAt
+      const queued = `cold-probe-${probe - 1}`
+      await worker.waitFor((e) => e.type === 'done' && e.id === queued, 10_000, 'the worker to run the job queued after the restart')
+
+      const errors = tally(web.events, 'error')
+      figures('R9', `${runtime.name} cold`, {
+        downRequests: down.length,
+        down2xx: down.filter((d) => d.status === 200).length,
+        firstMs: Math.round(down[0].ms),
+        slowestLaterMs: Math.round(Math.max(...down.slice(1).map((d) => d.ms))),
+        enqueueTimeoutMs: 1_000,
+        backToQueueMs: Math.round(backMs),
+        probes: probe,
+      })
+
+      expect(down.filter((d) => d.status !== 200)).toEqual([])
+      // app.ts's enqueueTimeout is 1 000 ms: every request used to wait all of it.
+      expect(down.filter((d) => d.ms > 500)).toEqual([])
+      expect(down.filter((d) => errors.get(d.id) !== 1)).toEqual([])
+      expect(web.events.find((e) => e.type === 'error')).toMatchObject({ name: 'EnqueueError', message: expect.stringContaining('Redis is unreachable') })
+      // Queued, not run here as well.
+      expect(tally(web.events, 'done').has(queued)).toBe(false)
+    } finally {
+      agent.destroy()
+      await web.stop()
+      await worker?.stop()
     }
   })
 })

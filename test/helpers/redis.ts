@@ -1,6 +1,7 @@
 // A real Redis for tests: Debian's redis-server on a free port, in a temp dir, no
 // persistence; stopped (and its dir removed) by stop(). `restart()` brings it back on
-// the same port, for tests of an engine that went away.
+// the same port, for tests of an engine that went away; `pause()` makes it hang (it
+// accepts connections but answers nothing) until `resume()`.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -14,6 +15,10 @@ export interface TestRedis {
   kill(): Promise<void>
   /** Starts it again on the same port, empty. */
   restart(): Promise<void>
+  /** SIGSTOP: the kernel still accepts connections, the server answers nothing. */
+  pause(): void
+  /** SIGCONT: it answers what was sent meanwhile. */
+  resume(): void
   stop(): Promise<void>
 }
 
@@ -76,6 +81,12 @@ export async function startRedis(): Promise<TestRedis> {
     async restart() {
       if (child) await killed(child)
       child = await launch(port, dir)
+    },
+    pause() {
+      child?.kill('SIGSTOP')
+    },
+    resume() {
+      child?.kill('SIGCONT')
     },
     async stop() {
       if (child) await killed(child)

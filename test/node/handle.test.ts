@@ -164,6 +164,19 @@ describe('onShutdown', () => {
     expect((hookSignal!.reason as DOMException).name).toBe('TimeoutError')
   })
 
+  it('is still called, once, with its signal aborted, when tasks were abandoned at the deadline', async () => {
+    const calls: boolean[] = []
+    const handler = handle(() => respond(new Response('ok'), () => new Promise(() => {})), {
+      gracePeriod: 50,
+      onError: () => {},
+      onShutdown: (signal) => void calls.push(signal.aborted),
+    })
+    await (await handler.fetch(new Request('http://x/'))).text()
+    expect(await handler.close()).toEqual({ completed: 0, abandoned: 1 })
+    await handler.close()
+    expect(calls).toEqual([true])
+  })
+
   it('a failing hook is logged, and close() still resolves', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
     cleanup.push(() => logged.mockRestore())

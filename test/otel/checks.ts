@@ -20,7 +20,7 @@ export function taskSpans(spans: SpanJson[], id: string): SpanJson[] {
 }
 
 /** request span → `task buildZip` (→ 3 `zip part`) and `task writeStats`, nothing shared with another request. */
-export function expectSeedTrace(spans: SpanJson[], id: string): void {
+export function expectSeedTrace(spans: SpanJson[], id: string, delivery: string): void {
   const request = requestSpan(spans, '/seed', id)
   const tasks = taskSpans(spans, id)
   expect(tasks.map((s) => s.name)).toEqual(['task buildZip', 'task writeStats'])
@@ -29,6 +29,7 @@ export function expectSeedTrace(spans: SpanJson[], id: string): void {
     expect(task.attributes).toMatchObject({
       'finish_request.task.name': task.name.slice('task '.length),
       'finish_request.task.status': 'ok',
+      'finish_request.delivery': delivery,
     })
     expect(task.attributes['finish_request.task.wait_ms']).toBeGreaterThanOrEqual(0)
     // Started when the task started, which is after the handler returned (and so after

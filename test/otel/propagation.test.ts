@@ -12,10 +12,11 @@ beforeAll(() => {
   sdk = startSdk(new AsyncLocalStorageContextManager())
 })
 
-const report = (name: string, extra: Partial<TaskReport> & { delivery?: string } = {}): TaskReport => ({
+const report = (name: string, extra: Partial<TaskReport> = {}): TaskReport => ({
   name,
   status: 'ok',
   durationMs: 1,
+  delivery: 'returned',
   request: { method: 'GET', url: 'http://x.test/' },
   ...extra,
 })

@@ -34,14 +34,15 @@ async function startWorkerd(): Promise<Served> {
   return new Served({ stdout, stderr, exited, kill: () => void mf.dispose().then(() => exit({ code: 0, signal: null })) }, url.href)
 }
 
-const runtimes: Array<{ name: string; start: () => Promise<Served>; missing?: string }> = [
-  { name: 'bun', missing: existsSync(bin('bun')) ? undefined : 'bun', start: () => spawnServer('bun', bin('bun'), [entry('server.ts')], {}) },
+const runtimes: Array<{ name: string; start: () => Promise<Served>; missing?: string; delivery: string }> = [
+  { name: 'bun', delivery: 'returned', missing: existsSync(bin('bun')) ? undefined : 'bun', start: () => spawnServer('bun', bin('bun'), [entry('server.ts')], {}) },
   {
     name: 'deno',
+    delivery: 'confirmed',
     missing: existsSync(bin('deno')) ? undefined : 'deno',
     start: () => spawnServer('deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('server.ts')], {}),
   },
-  { name: 'workerd', start: startWorkerd },
+  { name: 'workerd', delivery: 'returned', start: startWorkerd },
 ].filter((r) => !process.env.RUNTIMES || process.env.RUNTIMES.split(',').includes(r.name))
 
 const started: Served[] = []
@@ -62,7 +63,7 @@ for (const runtime of runtimes) {
         spans,
         (s) => s.filter((x) => x.name === 'zip part').length === 150 && taskSpans(s, 'f').length === 1 && taskSpans(s, 's').length === 1,
       )
-      for (const id of ids) expectSeedTrace(all, id)
+      for (const id of ids) expectSeedTrace(all, id, runtime.delivery)
       expectFailedTask(all, '/fail', 'f', 'failing', 'error', /^boom f$/)
       expectFailedTask(all, '/slow', 's', 'slow', 'timeout', /timed out after 30 ms/)
     }, 60_000)

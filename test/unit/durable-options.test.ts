@@ -18,13 +18,18 @@ describe('payloads', () => {
     expect(() => serializePayload(call, [undefined], 1e6)).toThrow('payload[0] must be JSON data, got undefined')
     expect(() => serializePayload(call, { 'a-b': Infinity }, 1e6)).toThrow('payload["a-b"] must be a finite number')
     expect(() => serializePayload(call, new (class Export {})(), 1e6)).toThrow('payload must be a plain object, an array or a primitive')
+    // A Date says how it becomes JSON, but the handler would get a string, not a Date.
+    expect(() => serializePayload(call, { user: { when: new Date(0) } }, 1e6)).toThrow(
+      `${call}: payload.user.when must be a plain object, an array or a primitive (a Date arrives as a string: pass date.toISOString() or date.getTime()), got Date`,
+    )
+    expect(() => serializePayload(call, [new URL('http://x/')], 1e6)).toThrow('payload[0] must be a plain object, an array or a primitive (JSON would lose what it holds), got URL')
     const shared = { x: 1 }
     // The same object twice is not a cycle.
     expect(serializePayload(call, { one: shared, two: shared }, 1e6).json).toBe('{"one":{"x":1},"two":{"x":1}}')
   })
 
-  it('reports what only JSON.stringify finds out, such as a toJSON that throws', () => {
-    const payload = { toJSON: () => { throw new Error('nope') } }
+  it('reports what only JSON.stringify finds out, such as a hidden toJSON that throws', () => {
+    const payload = Object.defineProperty({}, 'toJSON', { value: () => { throw new Error('nope') } })
     expect(() => serializePayload(call, payload, 1e6)).toThrow(`${call}: payload could not be serialized (nope), got Object`)
   })
 })

@@ -1,5 +1,5 @@
-// The adapters' shared toolkit, without a runtime: admission, the gate that stands in for
-// delivery where a runtime reports none (Bun, Workers), the drain, and the options.
+// The adapters' shared toolkit, without a runtime: admission, delivery seen through the
+// body where a runtime reports none (Bun, Workers), the drain, and the options.
 import { describe, expect, it } from 'vitest'
 import { after, respond } from '../../src/index.ts'
 import type { TaskReport } from '../../src/types.ts'
@@ -30,8 +30,9 @@ async function readAll(response: Response, each: (text: string) => void = () => 
 }
 
 const nextTurn = () => new Promise((resolve) => setTimeout(resolve, 5))
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-describe('the gate, where the runtime reports no delivery', () => {
+describe('delivery seen through the body, where the runtime reports none', () => {
   it('releases a task once the handler has returned, not while it still works', async () => {
     const order: string[] = []
     const { host } = hosted(async (_, __, ctx) => {
@@ -40,7 +41,7 @@ describe('the gate, where the runtime reports no delivery', () => {
       order.push('returning')
       return new Response('ok')
     })
-    const response = await host.handleGated(request(), {})
+    const response = await host.handleWatchingBody(request(), {})
     expect(await response.text()).toBe('ok')
     await host.close()
     expect(order).toEqual(['returning', 'task'])
@@ -64,17 +65,110 @@ describe('the gate, where the runtime reports no delivery', () => {
       })
       return respond(ctx, new Response(body, { headers }), () => void ranAfter.push(read))
     })
-    const response = await host.handleGated(request(), {})
+    const response = await host.handleWatchingBody(request(), {})
     expect(await readAll(response, (text) => (read = text))).toBe('chunk 1\nchunk 2\nchunk 3\n')
     await host.close()
     expect(ranAfter).toEqual(['chunk 1\nchunk 2\nchunk 3\n'])
   })
 
-  it('does not wrap a sized body: the handler’s own response goes out', async () => {
+  it('does not wrap a JSON body no task waits on: the handler’s own response goes out', async () => {
     let given: Response | undefined
-    const { host } = hosted((_, __, ctx) => (given = respond(ctx, new Response('sized'), () => {})))
-    expect(await host.handleGated(request(), {})).toBe(given)
+    const { host } = hosted(() => (given = Response.json({ ok: true })))
+    expect(await host.handleWatchingBody(request(), {})).toBe(given)
     await host.close()
+  })
+
+  it.each([
+    ['a plain new Response(stream)', {}],
+    ['a text stream, as AI SDKs send it', { 'content-type': 'text/plain; charset=utf-8' }],
+  ])('holds the task of %s until the last chunk', async (_, headers) => {
+    const ranAfter: string[] = []
+    let read = ''
+    const { reports, host } = hosted((_, __, ctx) => {
+      let sent = 0
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await nextTurn()
+          if (sent++ < 3) controller.enqueue(new TextEncoder().encode(`${sent}`))
+          else controller.close()
+        },
+      })
+      return respond(ctx, new Response(body, { headers }), () => void ranAfter.push(read))
+    })
+    const response = await host.handleWatchingBody(request(), {})
+    expect(await readAll(response, (text) => (read = text))).toBe('123')
+    await host.close()
+    expect(ranAfter).toEqual(['123'])
+    expect(reports[0]).toMatchObject({ status: 'ok', delivery: 'body-end' })
+  })
+
+  it('holds a task registered inside a stream’s callback, after the handler returned, until the last chunk', async () => {
+    const ranAfter: string[] = []
+    let read = ''
+    const { host, reports } = hosted((_, __, ctx) => {
+      let sent = 0
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await nextTurn()
+          if (sent === 1) after(ctx, () => void ranAfter.push(read))
+          if (sent++ < 3) controller.enqueue(new TextEncoder().encode(`${sent}`))
+          else controller.close()
+        },
+      })
+      return new Response(body)
+    })
+    const response = await host.handleWatchingBody(request(), {})
+    expect(await readAll(response, (text) => (read = text))).toBe('123')
+    await host.close()
+    expect(ranAfter).toEqual(['123'])
+    expect(reports[0]).toMatchObject({ delivery: 'body-end' })
+  })
+
+  it('hands a large sized body over in chunks of at most 64 KiB, and its task waits for the last one', async () => {
+    let started = -1
+    let taken = 0
+    const { host, reports } = hosted((_, __, ctx) => respond(ctx, new Response(new Uint8Array(1_000_000)), () => void (started = taken)))
+    const response = await host.handleWatchingBody(request(), {})
+    const reader = response.body!.getReader()
+    const sizes: number[] = []
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      sizes.push(value.byteLength)
+      taken += value.byteLength
+      await nextTurn()
+      expect(started).toBe(-1)
+    }
+    await host.close()
+    expect(Math.max(...sizes)).toBe(64 * 1024)
+    expect(taken).toBe(1_000_000)
+    expect(started).toBe(1_000_000)
+    expect(reports[0]).toMatchObject({ delivery: 'body-end' })
+  })
+
+  it.each([
+    ['without a body', () => new Response(null, { status: 204 })],
+    ['with a JSON body', () => Response.json({ ok: true })],
+    ['with a small Content-Length', () => new Response('small', { headers: { 'content-length': '5' } })],
+  ])('a response %s goes out untouched and releases its tasks when the handler returns: delivery "returned"', async (_, make) => {
+    let given: Response | undefined
+    const { host, reports } = hosted((_, __, ctx) => (given = respond(ctx, make(), () => {})))
+    expect(await host.handleWatchingBody(request(), {})).toBe(given)
+    await host.close()
+    expect(reports[0]).toMatchObject({ status: 'ok', delivery: 'returned' })
+  })
+
+  it('with the runtime’s own completion, waits for it after the body: delivery "confirmed"', async () => {
+    let complete!: () => void
+    const completed = new Promise<void>((resolve) => (complete = resolve))
+    let ran = false
+    const { host, reports } = hosted((_, __, ctx) => respond(ctx, new Response('sized'), () => void (ran = true)))
+    expect(await (await host.handleWatchingBody(request(), {}, undefined, completed)).text()).toBe('sized')
+    await nextTurn()
+    expect(ran).toBe(false)
+    complete()
+    await host.close()
+    expect(reports[0]).toMatchObject({ status: 'ok', delivery: 'confirmed' })
   })
 
   it('releases the task of a streamed body the client cancels, once', async () => {
@@ -83,7 +177,7 @@ describe('the gate, where the runtime reports no delivery', () => {
       const body = new ReadableStream<Uint8Array>({ pull: (c) => c.enqueue(new TextEncoder().encode('x')) })
       return respond(ctx, new Response(body, { headers: { 'transfer-encoding': 'chunked' } }), () => void ran++)
     })
-    const response = await host.handleGated(request(), {})
+    const response = await host.handleWatchingBody(request(), {})
     const reader = response.body!.getReader()
     await reader.read()
     await reader.cancel(new Error('client left'))
@@ -103,7 +197,7 @@ describe('the gate, where the runtime reports no delivery', () => {
       })
       return respond(ctx, new Response(body, { headers: { 'content-type': 'text/event-stream' } }), () => void ran++)
     })
-    const response = await host.handleGated(request(), {})
+    const response = await host.handleWatchingBody(request(), {})
     await expect(readAll(response)).rejects.toThrow('the body failed midway')
     await host.close()
     expect(ran).toBe(1)
@@ -117,8 +211,8 @@ describe('the gate, where the runtime reports no delivery', () => {
       if (req.url.endsWith('/now')) throw new Error('handler broke')
       return nextTurn().then(() => Promise.reject(new Error('handler broke later')))
     })
-    expect(() => host.handleGated(new Request('http://x/now'), {})).toThrow('handler broke')
-    await expect(host.handleGated(new Request('http://x/later'), {})).rejects.toThrow('handler broke later')
+    expect(() => host.handleWatchingBody(new Request('http://x/now'), {})).toThrow('handler broke')
+    await expect(host.handleWatchingBody(new Request('http://x/later'), {})).rejects.toThrow('handler broke later')
     await host.close()
     expect(ran.sort()).toEqual(['/later', '/now'])
   })
@@ -126,10 +220,43 @@ describe('the gate, where the runtime reports no delivery', () => {
   it('hands every task to the platform’s own waitUntil', async () => {
     const handed: Promise<unknown>[] = []
     const { host, reports } = hosted((_, __, ctx) => respond(ctx, new Response('ok'), [() => {}, () => {}]))
-    await host.handleGated(request(), {}, { waitUntil: (p) => void handed.push(p) })
+    await (await host.handleWatchingBody(request(), {}, { waitUntil: (p) => void handed.push(p) })).text()
     expect(handed).toHaveLength(2)
     await Promise.all(handed)
     expect(reports).toHaveLength(2)
+  })
+})
+
+describe('reports', () => {
+  it('measure durationMs from the task’s start, not from its registration', async () => {
+    let release!: () => void
+    const completed = new Promise<void>((resolve) => (release = resolve))
+    let reportedAt = 0
+    let ran = { from: 0, to: 0 }
+    const task = async () => {
+      const from = performance.now()
+      await sleep(5)
+      ran = { from, to: performance.now() }
+    }
+    const reports: TaskReport[] = []
+    const host = new Host(
+      hostConfig('handle(app, options)', (_: Request, __: unknown, ctx: any) => respond(ctx, new Response('ok'), task), {
+        onTaskEnd: (report) => {
+          reportedAt = performance.now()
+          reports.push(report)
+        },
+      }),
+      macrotask,
+    )
+    await (await host.handleWatchingBody(request(), {}, undefined, completed)).text()
+    // Delivery is held back 100 ms after registration; the task can only start after it.
+    await sleep(100)
+    const releasedAt = performance.now()
+    release()
+    await host.close()
+    expect(reports).toHaveLength(1)
+    expect(reports[0].durationMs).toBeGreaterThanOrEqual(ran.to - ran.from)
+    expect(reports[0].durationMs).toBeLessThanOrEqual(reportedAt - releasedAt)
   })
 })
 
@@ -145,8 +272,10 @@ describe('admission', () => {
       },
       { maxPendingTasks: 1 },
     )
-    expect((await host.handleGated(request(), {})).status).toBe(200)
-    const refused = await host.handleGated(request(), {})
+    const accepted = await host.handleWatchingBody(request(), {})
+    expect(accepted.status).toBe(200)
+    expect(await accepted.text()).toBe('ok')
+    const refused = await host.handleWatchingBody(request(), {})
     expect(refused.status).toBe(503)
     expect(refused.headers.get('retry-after')).toBe('1')
     expect(refused.headers.get('connection')).toBeNull()
@@ -154,7 +283,9 @@ describe('admission', () => {
     expect(handled).toBe(1)
     release()
     await host.supervisor.idle()
-    expect((await host.handleGated(request(), {})).status).toBe(200)
+    const again = await host.handleWatchingBody(request(), {})
+    expect(again.status).toBe(200)
+    await again.text()
     await host.close()
   })
 
@@ -162,7 +293,7 @@ describe('admission', () => {
     const { host } = hosted(() => new Response('ok'))
     const closing = host.close()
     expect(host.close()).toBe(closing)
-    const refused = await host.handleGated(request(), {})
+    const refused = await host.handleWatchingBody(request(), {})
     expect(refused.status).toBe(503)
     expect(refused.headers.get('connection')).toBe('close')
     expect(await refused.text()).toBe('Server is shutting down\n')
@@ -174,7 +305,7 @@ describe('the drain', () => {
   it('waits for the server to stop, then for tasks, and abandons what is left at gracePeriod', async () => {
     const steps: string[] = []
     const { host, reports } = hosted((_, __, ctx) => respond(ctx, new Response('ok'), () => new Promise(() => {})), { gracePeriod: 50 })
-    await host.handleGated(request(), {})
+    await host.handleWatchingBody(request(), {})
     await nextTurn()
     const result = await host.close({
       stop: async () => void steps.push('stop'),

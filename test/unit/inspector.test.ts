@@ -21,7 +21,7 @@ describe('TaskLog', () => {
     apply(log, { type: 'progress', id: 1, done: 2, total: 6, at: 120 })
     expect(log.tasks()[0]).toMatchObject({ status: 'running', startedAt: 110, done: 2, total: 6 })
     const error = new RangeError('disk full')
-    apply(log, { type: 'ended', id: 1, at: 130, report: { name: 'zip', status: 'error', error, durationMs: 20, request } })
+    apply(log, { type: 'ended', id: 1, at: 130, report: { name: 'zip', status: 'error', error, durationMs: 20, delivery: 'confirmed', request } })
     expect(log.tasks()).toEqual([
       { id: 1, name: 'zip', method: 'POST', url: request.url, status: 'error', registeredAt: 100, startedAt: 110, endedAt: 130, durationMs: 20, done: 2, total: 6, error: { name: 'RangeError', message: 'disk full' } },
     ])
@@ -38,7 +38,7 @@ describe('TaskLog', () => {
     apply(log, { type: 'started', id: 1, at: 9 })
     expect(log.size).toBe(3)
     // ...except its report, which says all there is to show.
-    apply(log, { type: 'ended', id: 2, at: 10, report: { name: 't2', status: 'ok', durationMs: 1, request } })
+    apply(log, { type: 'ended', id: 2, at: 10, report: { name: 't2', status: 'ok', durationMs: 1, delivery: 'confirmed', request } })
     expect(log.tasks().map((t) => [t.id, t.status])).toEqual([[4, 'waiting'], [5, 'waiting'], [2, 'ok']])
   })
 
@@ -46,7 +46,7 @@ describe('TaskLog', () => {
     const log = new TaskLog(10)
     apply(log, { type: 'registered', id: 1, name: 'a', request, at: 1 })
     apply(log, { type: 'registered', id: 2, name: 'b', request, at: 2 })
-    apply(log, { type: 'ended', id: 2, at: 3, report: { name: 'b', status: 'ok', durationMs: 1, request } })
+    apply(log, { type: 'ended', id: 2, at: 3, report: { name: 'b', status: 'ok', durationMs: 1, delivery: 'confirmed', request } })
     log.forgetUnfinished()
     expect(log.tasks().map((t) => t.name)).toEqual(['b'])
   })

@@ -167,7 +167,7 @@ describe('the stderr line', () => {
   it('is one line: name, status, whole milliseconds, request, error', () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     try {
-      const report = { name: 'zip', status: 'error' as const, durationMs: 12.6, request: { method: 'POST', url: 'http://x/e' } }
+      const report = { name: 'zip', status: 'error' as const, durationMs: 12.6, delivery: 'confirmed' as const, request: { method: 'POST', url: 'http://x/e' } }
       logTaskError(new TypeError('disk\n  full'), report)
       logTaskError(new Error('e'), { ...report, status: 'timeout', request: { method: '', url: '' } })
       expect(log.mock.calls.map((c) => c[0])).toEqual([

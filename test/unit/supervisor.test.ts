@@ -174,13 +174,15 @@ describe('Supervisor', () => {
     }
   })
 
-  it('notify passes a failure that is not a task’s end to onError', () => {
+  it('notify passes a failure that ended no task run here (an enqueue failure) to onError and onTaskEnd', () => {
     const { supervisor, errors, reports } = supervised()
-    const report: TaskReport = { name: 'job', status: 'error', durationMs: 0, request }
+    const report: TaskReport = { name: 'job', status: 'error', durationMs: 2_000, delivery: 'returned', request }
     const error = new Error('engine down')
     supervisor.notify(error, report)
     expect(errors).toEqual([[error, report]])
-    expect(reports).toEqual([])
+    expect(reports).toEqual([report])
+    // Nothing was pending, nothing is counted.
+    expect([supervisor.pending, supervisor.completed]).toEqual([0, 0])
   })
 })
 

@@ -1,4 +1,4 @@
-// A worker on workerd without the nodejs_als / nodejs_compat flag: node:async_hooks does
+// A worker on workerd without the nodejs_compat / nodejs_als flag: node:async_hooks does
 // not exist there. It must still load, the ctx forms must work, and the ctx-free form
 // must say which flag it needs. (The shared app imports node:async_hooks, so not here.)
 import { after, type ExecutionContext, type TaskReport } from 'finish-request'

@@ -1,5 +1,6 @@
 // The Cloudflare Queues test worker: routes that register durable jobs, the jobs, and
 // every report as a JSON line on stdout (read by the test through Miniflare).
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { Hono } from 'hono'
 import { after, respond } from 'finish-request'
 import { queue, worker } from 'finish-request/cloudflare'
@@ -45,7 +46,9 @@ app.get('/flaky', (c) => {
 })
 app.get('/missing', (c) => respond(c.executionCtx, c.text('ok'), elsewhere({ id: 'here' })))
 
+// nodejs_als alone: node:async_hooks can be imported, but is not found without it.
 export default worker(app, {
+  asyncLocalStorage: AsyncLocalStorage,
   queues: [jobs, missing],
   onTaskEnd: (report) => log('report', { name: report.name, status: report.status, job: report.job, url: report.request.url }),
   onError: (error, report) => log('error', { name: report.name, error: error.name, message: error.message }),

@@ -1,5 +1,6 @@
 // A traced worker whose route enqueues a durable job on a Cloudflare Queue, consumed by the
 // same worker's queue() handler: every span printed as a JSON line, for test/otel/queues.test.ts.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { trace } from '@opentelemetry/api'
 import { httpInstrumentationMiddleware } from '@hono/otel'
 import { Hono } from 'hono'
@@ -36,7 +37,7 @@ function traced(): ReturnType<typeof worker<Env>> {
     const id = c.req.query('id')!
     return respond(c.json({ id }), flaky({ id, fail: Number(c.req.query('fail')) }, { id }))
   })
-  return (handler = worker(app, { queues: [jobs], telemetry: otel(), onError: () => {} }))
+  return (handler = worker(app, { queues: [jobs], telemetry: otel(), onError: () => {}, asyncLocalStorage: AsyncLocalStorage }))
 }
 
 export default {

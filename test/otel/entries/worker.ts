@@ -1,5 +1,6 @@
 // The traced app on workerd, through worker(): the SDK with a context manager over
 // workerd's own AsyncLocalStorage, spans printed as JSON lines.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { worker } from 'finish-request/cloudflare'
 import { otel } from 'finish-request/otel'
 import { otelApp } from '../app.ts'
@@ -12,7 +13,8 @@ export default {
   fetch(request: Request, env: unknown, ctx: never) {
     if (handler === undefined) {
       startSdk(new AsyncLocalStorageContext(), { print: true })
-      handler = worker(otelApp(), { telemetry: otel(), onError: () => {} })
+      // nodejs_als, not nodejs_compat: the ctx-free forms need the class handed over.
+      handler = worker(otelApp(), { telemetry: otel(), onError: () => {}, asyncLocalStorage: AsyncLocalStorage })
     }
     return handler.fetch(request, env, ctx)
   },
