@@ -3,13 +3,13 @@ import { Queue, Worker, WaitingError, type Job, type WorkerOptions } from 'bullm
 import { Redis, type RedisOptions } from 'ioredis'
 import { reportOptionsOf } from '../src/host/app.ts'
 import { toError } from '../src/errors.ts'
-import { JobQueue, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
+import { JobQueue, QUEUE_OPTION_NAMES, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
 import { fromEngineId, toEngineId } from '../src/durable/job-id.ts'
 import { JobRunner } from '../src/durable/runner.ts'
 import type { DrainResult } from '../src/supervisor.ts'
 import type { TraceCarrier } from '../src/telemetry.ts'
 import type { JobInfo, ReportOptions, RequestInfo, TaskSource } from '../src/types.ts'
-import { checkCount, fail } from '../src/validate.ts'
+import { checkCount, checkOptionNames, fail, type OptionNames } from '../src/validate.ts'
 
 export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions, QueueOptions } from '../src/durable/definition.ts'
 export type { DrainResult, BullQueue }
@@ -38,6 +38,17 @@ export interface WorkOptions extends Pick<ReportOptions, 'onError' | 'onTaskEnd'
   /** Passed to BullMQ's Worker (e.g. `lockDuration`, `stalledInterval`, `limiter`). */
   bullmq?: Partial<Omit<WorkerOptions, 'connection' | 'concurrency' | 'prefix' | 'autorun'>>
 }
+
+const WORK_OPTION_NAMES = {
+  onError: true,
+  onTaskEnd: true,
+  taskTimeout: true,
+  concurrency: true,
+  gracePeriod: true,
+  signals: true,
+  bullmq: true,
+  telemetry: true,
+} as const satisfies OptionNames<WorkOptions>
 
 /** What `jobs.work()` returns. */
 export interface RunningWorker extends TaskSource {
@@ -70,6 +81,7 @@ class BullQueue extends JobQueue {
     const call = 'queue(options)'
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
     const { connection, name, prefix, keep = {} } = options
+    checkOptionNames(call, options, { ...QUEUE_OPTION_NAMES, connection: true, name: true, prefix: true, keep: true } satisfies OptionNames<BullQueueOptions>)
     if (typeof name !== 'string' || name === '' || name.includes(':')) fail(call, 'options.name must be a non-empty string without ":"', name)
     super(call, name, options)
     const isClient = connection !== null && typeof connection === 'object' && typeof (connection as Redis).duplicate === 'function'
@@ -120,6 +132,7 @@ class BullQueue extends JobQueue {
   work(options: WorkOptions = {}): RunningWorker {
     const call = 'jobs.work(options)'
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
+    checkOptionNames(call, options, WORK_OPTION_NAMES)
     const { onError, onTaskEnd, taskTimeout, telemetry } = options
     const reporting = reportOptionsOf(call, { onError, onTaskEnd, taskTimeout, telemetry })
     checkCount(call, 'options.concurrency', options.concurrency, 1)
@@ -208,7 +221,7 @@ class BullQueue extends JobQueue {
       get pending() {
         return runner.pending
       },
-      subscribe: (listener) => runner.subscribe(listener),
+      subscribe: (listener, options) => runner.subscribe(listener, options),
       close,
     }
     this.workers.add(running)

@@ -3,7 +3,7 @@ import { useAsyncLocalStorage } from '../src/async-context.ts'
 import type { App } from '../src/types.ts'
 import { handlerOf, type Handler } from '../src/host/handler.ts'
 import { Host } from '../src/host/host.ts'
-import { hostConfig, listenConfig, type HandleOptions, type ServeOptions } from '../src/host/options.ts'
+import { hostConfig, listenConfig, SERVE_OPTION_NAMES, type HandleOptions, type ServeOptions } from '../src/host/options.ts'
 import { formatUrl, startServer, type Server } from '../src/host/server.ts'
 
 export type { HandleOptions, Handler, ServeOptions, Server }
@@ -38,8 +38,8 @@ export function handle<Env = unknown>(app: App<Env>, options?: HandleOptions<Env
 /** Serves a fetch-style app with `Bun.serve`. */
 export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>): Server {
   const call = 'serve(app, options)'
-  const host = new Host(hostConfig(call, app, options))
-  const listen = listenConfig(call, options)
+  const host = new Host(hostConfig(call, app, options, SERVE_OPTION_NAMES))
+  const listen = listenConfig(call, options, process.env.PORT)
   const { fetch } = bunHandler(host)
   let server: BunServer | undefined
 

@@ -1,10 +1,10 @@
 import type { JobMessage, QueueOptions } from '../src/durable/definition.ts'
-import { JobQueue } from '../src/durable/definition.ts'
+import { JobQueue, QUEUE_OPTION_NAMES } from '../src/durable/definition.ts'
 import { retryDelay } from '../src/durable/backoff.ts'
 import type { JobRunner } from '../src/durable/runner.ts'
 import type { TraceCarrier } from '../src/telemetry.ts'
 import type { JobInfo, RequestInfo } from '../src/types.ts'
-import { fail } from '../src/validate.ts'
+import { checkOptionNames, fail, type OptionNames } from '../src/validate.ts'
 
 export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions, QueueOptions } from '../src/durable/definition.ts'
 
@@ -60,6 +60,7 @@ export class CloudflareQueue<Env = Record<string, unknown>> extends JobQueue<{ e
   constructor(options: CloudflareQueueOptions) {
     const call = 'queue(options)'
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
+    checkOptionNames(call, options, { ...QUEUE_OPTION_NAMES, binding: true } satisfies OptionNames<CloudflareQueueOptions>)
     const { binding } = options
     if (typeof binding !== 'string' || binding === '') fail(call, 'options.binding must be the name of a Queue binding', binding)
     super(call, binding, { maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES, ...options })

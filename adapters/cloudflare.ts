@@ -4,7 +4,7 @@ import type { App, ExecutionContext, ReportOptions } from '../src/types.ts'
 import { fetchHandlerOf, reportOptionsOf } from '../src/host/app.ts'
 import { Host } from '../src/host/host.ts'
 import { JobRunner } from '../src/durable/runner.ts'
-import { fail } from '../src/validate.ts'
+import { checkOptionNames, fail, type OptionNames } from '../src/validate.ts'
 import { consumer, CloudflareQueue } from './cloudflare-queues.ts'
 
 export { queue, type CloudflareQueue, type CloudflareQueueOptions } from './cloudflare-queues.ts'
@@ -20,6 +20,16 @@ export interface WorkerOptions extends ReportOptions {
   /** Durable job queues (`queue({ binding })`): their producers get the env, their jobs run in `queue()`. */
   queues?: readonly CloudflareQueue<any>[]
 }
+
+const WORKER_OPTION_NAMES = {
+  onError: true,
+  onTaskEnd: true,
+  taskTimeout: true,
+  deliveryTimeout: true,
+  asyncLocalStorage: true,
+  queues: true,
+  telemetry: true,
+} as const satisfies OptionNames<WorkerOptions>
 
 /** The module-worker shape workerd calls; other handlers (scheduled, queue…) pass through. */
 export interface ExportedHandler<Env = unknown> {
@@ -50,6 +60,7 @@ export function worker<Env = unknown>(app: App<Env>, options: WorkerOptions = {}
     // workerd's AsyncLocalStorage is cheap (no per-promise hook), and loaded only where a flag allows it.
     asyncContext: true,
   }
+  checkOptionNames(call, options, WORKER_OPTION_NAMES)
   if (options.asyncLocalStorage !== undefined) {
     if (typeof options.asyncLocalStorage !== 'function') fail(call, 'options.asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks', options.asyncLocalStorage)
     useAsyncLocalStorage(options.asyncLocalStorage)

@@ -3,7 +3,7 @@ import { useAsyncLocalStorage } from '../src/async-context.ts'
 import type { App } from '../src/types.ts'
 import { handlerOf, type Handler } from '../src/host/handler.ts'
 import { Host } from '../src/host/host.ts'
-import { hostConfig, listenConfig, type HandleOptions, type ServeOptions } from '../src/host/options.ts'
+import { hostConfig, listenConfig, SERVE_OPTION_NAMES, type HandleOptions, type ServeOptions } from '../src/host/options.ts'
 import { formatUrl, startServer, type Server } from '../src/host/server.ts'
 
 export type { HandleOptions, Handler, ServeOptions, Server }
@@ -23,6 +23,8 @@ interface DenoNamespace {
     options: { port: number; hostname?: string; onListen(addr: { hostname: string; port: number }): void },
     handler: (request: Request, info: ServeInfo) => Response | Promise<Response>,
   ): DenoServer
+  env: { get(name: string): string | undefined }
+  permissions: { querySync?(descriptor: { name: 'env'; variable: string }): { state: string } }
   addSignalListener(signal: string, handler: () => void): void
   removeSignalListener(signal: string, handler: () => void): void
   exit(code: number): never
@@ -46,8 +48,8 @@ export function handle<Env = unknown>(app: App<Env>, options?: HandleOptions<Env
 /** Serves a fetch-style app with `Deno.serve`. */
 export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>): Server {
   const call = 'serve(app, options)'
-  const host = new Host(hostConfig(call, app, options))
-  const listen = listenConfig(call, options)
+  const host = new Host(hostConfig(call, app, options, SERVE_OPTION_NAMES))
+  const listen = listenConfig(call, options, envPort())
   const { fetch } = denoHandler(host)
   let server: DenoServer | undefined
 
@@ -68,6 +70,19 @@ export function serve<Env = unknown>(app: App<Env>, options?: ServeOptions<Env>)
     },
     exit: (code) => Deno.exit(code),
   })
+}
+
+/**
+ * `PORT`, if the process may read it: asked first, because reading it without
+ * `--allow-env` would prompt on a terminal or throw, for an option the user never set.
+ */
+function envPort(): string | undefined {
+  try {
+    if (Deno.permissions.querySync?.({ name: 'env', variable: 'PORT' }).state !== 'granted') return undefined
+    return Deno.env.get('PORT')
+  } catch {
+    return undefined
+  }
 }
 
 function denoHandler(host: Host): DenoHandler {

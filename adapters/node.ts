@@ -6,7 +6,8 @@ import type { Delivery } from '../src/context.ts'
 import type { App } from '../src/types.ts'
 import { handlerOf, type Handler } from '../src/host/handler.ts'
 import { Host } from '../src/host/host.ts'
-import { hostConfig, listenConfig, type HandleOptions, type ServeOptions } from '../src/host/options.ts'
+import { HANDLE_OPTION_NAMES, hostConfig, listenConfig, SERVE_OPTION_NAMES, type HandleOptions, type ServeOptions } from '../src/host/options.ts'
+import type { OptionNames } from '../src/validate.ts'
 import { formatUrl, startServer, type Server } from '../src/host/server.ts'
 
 export type { HandleOptions, Handler, ServeOptions, Server }
@@ -26,6 +27,9 @@ export interface NodeListenerOptions {
 
 export interface NodeHandleOptions<Env = unknown> extends HandleOptions<Env>, NodeListenerOptions {}
 
+const LISTENER_OPTION_NAMES = { overrideGlobalObjects: true, autoCleanupIncoming: true } as const satisfies OptionNames<NodeListenerOptions>
+const NODE_HANDLE_OPTION_NAMES = { ...HANDLE_OPTION_NAMES, ...LISTENER_OPTION_NAMES } as const satisfies OptionNames<NodeHandleOptions>
+
 /**
  * `serve()` on Node: `handle()`'s options, where to listen, and @hono/node-server's server
  * options: `createServer` (e.g. `https.createServer`, `http2.createSecureServer`),
@@ -34,6 +38,14 @@ export interface NodeHandleOptions<Env = unknown> extends HandleOptions<Env>, No
 export type NodeServeOptions<Env = unknown> = ServeOptions<Env> &
   NodeListenerOptions &
   Pick<AdaptorOptions, 'websocket'> & { createServer?: unknown; serverOptions?: unknown }
+
+const NODE_SERVE_OPTION_NAMES = {
+  ...SERVE_OPTION_NAMES,
+  ...LISTENER_OPTION_NAMES,
+  websocket: true,
+  createServer: true,
+  serverOptions: true,
+} as const satisfies OptionNames<NodeServeOptions>
 
 /** `c.env` on Node: @hono/node-server's bindings merged with your own `env`. */
 export type NodeEnv<Env> = Env & (HttpBindings | Http2Bindings)
@@ -52,7 +64,7 @@ export interface NodeServer extends Server {
 
 /** Your server, our guarantees: a fetch handler and a `(req, res)` listener for Node. */
 export function handle<Env = unknown>(app: App<NodeEnv<Env>>, options?: NodeHandleOptions<Env>): NodeHandler {
-  return nodeHandler(new Host(hostConfig('handle(app, options)', app as App<unknown>, options)), options)
+  return nodeHandler(new Host(hostConfig('handle(app, options)', app as App<unknown>, options, NODE_HANDLE_OPTION_NAMES)), options)
 }
 
 /**
@@ -61,8 +73,8 @@ export function handle<Env = unknown>(app: App<NodeEnv<Env>>, options?: NodeHand
  */
 export function serve<Env = unknown>(app: App<NodeEnv<Env>>, options?: NodeServeOptions<Env>): NodeServer {
   const call = 'serve(app, options)'
-  const host = new Host(hostConfig(call, app as App<unknown>, options))
-  const listen = listenConfig(call, options)
+  const host = new Host(hostConfig(call, app as App<unknown>, options, NODE_SERVE_OPTION_NAMES))
+  const listen = listenConfig(call, options, process.env.PORT)
   const handler = nodeHandler(host, options)
   const server = createAdaptorServer({ ...(options as object), fetch: handler.fetch } as AdaptorOptions)
   let sweeper: ReturnType<typeof setInterval> | undefined

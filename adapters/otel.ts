@@ -22,7 +22,7 @@ import {
 } from '@opentelemetry/api'
 import type { TaskRegistration, TaskTelemetry, Telemetry, TraceCarrier } from '../src/telemetry.ts'
 import type { TaskReport } from '../src/types.ts'
-import { fail } from '../src/validate.ts'
+import { checkOptionNames, fail, type OptionNames } from '../src/validate.ts'
 
 export type { Telemetry, TaskRegistration, TaskTelemetry, TraceCarrier } from '../src/telemetry.ts'
 
@@ -80,6 +80,7 @@ interface Instruments {
 export function otel(options: OtelOptions = {}): Telemetry {
   const call = 'otel(options)'
   if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
+  checkOptionNames(call, options, { root: true, tracerProvider: true, meterProvider: true } satisfies OptionNames<OtelOptions>)
   const { root = false, tracerProvider, meterProvider } = options
   if (typeof root !== 'boolean') fail(call, 'options.root must be a boolean', root)
   if (tracerProvider !== undefined && (tracerProvider === null || typeof tracerProvider.getTracer !== 'function')) {

@@ -11,6 +11,7 @@ export type {
   TaskControl,
   TaskEvent,
   TaskSource,
+  SubscribeOptions,
   JobInfo,
   TaskOptions,
   TaskReport,

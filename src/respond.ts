@@ -79,12 +79,17 @@ export function respond<R extends Response>(
 export function respond(first: unknown, second: unknown, third?: unknown, fourth?: unknown): Response {
   if (!(first instanceof RequestContext) && isResponse(first)) {
     const call = 'respond(response, task)'
+    if (isContextLike(second)) wrongOrder(call, 'respond(response, ctx, task)', 'respond(ctx, response, task), or leave ctx out: respond(response, task)')
     schedule(call, current(call, 'respond(ctx, response, task)'), second, third)
     return first
   }
   const call = 'respond(ctx, response, task)'
+  if (!isContextLike(first)) misplacedContext(call, first, second)
   const context = adopt(call, first)
-  if (!isResponse(second)) fail(call, 'response must be a Response', second)
+  if (!isResponse(second)) {
+    if (isResponse(third)) wrongOrder(call, 'respond(ctx, task, response)', 'respond(ctx, response, task)')
+    fail(call, `response must be a Response${awaitHint(second)}`, second)
+  }
   schedule(call, context, third, fourth)
   return second
 }
@@ -99,11 +104,57 @@ export function after(ctx: WaitUntilContext, task: TaskLike, options?: TaskOptio
 export function after(first: unknown, second?: unknown, third?: unknown): void {
   if (typeof first === 'function' || isDurable(first)) {
     const call = 'after(task)'
+    if (isContextLike(second)) wrongOrder(call, 'after(task, ctx)', 'after(ctx, task), or leave ctx out: after(task)')
     schedule(call, current(call, 'after(ctx, task)'), first, second)
     return
   }
   const call = 'after(ctx, task)'
+  if (!isContextLike(first)) misplacedContext(call, first, second)
   const context = adopt(call, first)
-  if (Array.isArray(second)) fail(call, 'task must be a function or a durable task', second)
+  if (typeof second !== 'function' && !isDurable(second)) {
+    if (isResponse(second)) fail(call, NO_RESPONSE, second)
+    if (Array.isArray(second)) fail(call, 'task must be a function or a durable task', second)
+  }
   schedule(call, context, second, third)
+}
+
+// The usual mistakes, each named for what it is: a generic "ctx must be…, got function"
+// sends the user looking in the wrong place. Only reached once a call is already wrong.
+
+const NO_RESPONSE = 'after() takes no response: to send one and run a task once it is delivered, use respond(response, task)'
+
+function isContextLike(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && typeof (value as WaitUntilContext).waitUntil === 'function'
+}
+
+function isThenable(value: unknown): boolean {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function'
+}
+
+function wrongOrder(call: string, written: string, meant: string): never {
+  throw new TypeError(`${call}: arguments in the wrong order, as in ${written}: write ${meant}`)
+}
+
+/** A Response that is still a Promise: `respond(ctx, c.req.json().then(...), task)`, `fetch(...)` without await. */
+function awaitHint(value: unknown): string {
+  return isThenable(value) ? ' (did you forget await?)' : ''
+}
+
+/** The first argument of a ctx form is not a ctx: say what it is instead. */
+function misplacedContext(call: string, first: unknown, second: unknown): never {
+  const form = call.startsWith('after') ? 'after' : 'respond'
+  if (form === 'after' && isResponse(first)) fail(call, NO_RESPONSE, first)
+  if (typeof first === 'function' || isDurable(first)) {
+    if (isResponse(second)) wrongOrder(call, 'respond(task, response)', 'respond(response, task), or respond(ctx, response, task)')
+    wrongOrder(call, `${form}(task, …)`, `${form}(ctx, …) with the task after it`)
+  }
+  if (isThenable(first)) {
+    if (form === 'respond') fail('respond(response, task)', 'response must be a Response (did you forget await?)', first)
+    fail(call, 'ctx must be an ExecutionContext; a Promise was given: did you call the task instead of passing it? after(() => work())', first)
+  }
+  // Hono's Context holds the ctx; it is not one.
+  if (first !== null && typeof first === 'object' && 'executionCtx' in first) {
+    fail(call, 'ctx must be an ExecutionContext: pass c.executionCtx, not c', first)
+  }
+  fail(call, 'ctx must be an ExecutionContext with a waitUntil(promise) method', first)
 }

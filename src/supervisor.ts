@@ -2,7 +2,7 @@ import { logTaskError, callSafely } from './log.ts'
 import { macrotask, type Later } from './macrotask.ts'
 import { TaskRun } from './task-run.ts'
 import type { TaskTelemetry, TraceCarrier } from './telemetry.ts'
-import type { JobInfo, ReportOptions, TaskEvent, TaskReport, TaskStatus } from './types.ts'
+import type { JobInfo, ReportOptions, SubscribeOptions, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 export interface DrainResult {
   /** Tasks that settled (ok, error or timeout) while closing. */
@@ -26,6 +26,8 @@ export class Supervisor {
   private nextId = 0
   /** Only set while someone watches (the inspector): unwatched servers pay one check. */
   private listeners: Set<(event: TaskEvent) => void> | undefined
+  /** Listeners to ends only (the inspector's history): no event at registration or start. */
+  private endListeners: Set<(event: TaskEvent) => void> | undefined
 
   constructor(
     readonly options: ReportOptions = {},
@@ -69,13 +71,13 @@ export class Supervisor {
     // Most tasks end well and nobody asked to hear about it: then no report is built.
     const { onError = logTaskError, onTaskEnd } = this.options
     const telemetry = run.telemetry
-    if (status !== 'ok' || onTaskEnd || this.listeners || telemetry) {
+    if (status !== 'ok' || onTaskEnd || this.listeners || this.endListeners || telemetry) {
       const report = run.report(status, error)
       // First, so that a span is ended before user callbacks (which may flush) see the report.
       if (telemetry) callSafely(endTelemetry, telemetry, report)
       if (report.error) callSafely(onError, report.error, report)
       if (onTaskEnd) callSafely(onTaskEnd, report)
-      if (this.listeners) this.emit({ type: 'ended', id: run.id, report, at: Date.now() })
+      if (this.listeners || this.endListeners) this.emitEnd({ type: 'ended', id: run.id, report, at: Date.now() })
     }
     if (this.pending === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters
@@ -100,12 +102,25 @@ export class Supervisor {
     return this.listeners !== undefined
   }
 
-  subscribe(listener: (event: TaskEvent) => void): () => void {
+  subscribe(listener: (event: TaskEvent) => void, options?: SubscribeOptions): () => void {
+    if (options?.endedOnly) {
+      ;(this.endListeners ??= new Set()).add(listener)
+      return () => {
+        this.endListeners?.delete(listener)
+        if (this.endListeners?.size === 0) this.endListeners = undefined
+      }
+    }
     ;(this.listeners ??= new Set()).add(listener)
     return () => {
       this.listeners?.delete(listener)
       if (this.listeners?.size === 0) this.listeners = undefined
     }
+  }
+
+  /** An end (or the closing) goes to every listener, those to ends only included. */
+  private emitEnd(event: TaskEvent): void {
+    if (this.listeners) this.emit(event)
+    if (this.endListeners) for (const listener of this.endListeners) callSafely(listener, event)
   }
 
   /** Only called while `listeners` is set. A listener that throws is logged, not fatal. */
@@ -115,7 +130,7 @@ export class Supervisor {
 
   /** Tells watchers the source is closing, before it waits for in-flight responses. */
   announceClosing(): void {
-    if (this.listeners) this.emit({ type: 'closing', at: Date.now() })
+    if (this.listeners || this.endListeners) this.emitEnd({ type: 'closing', at: Date.now() })
   }
 
   /** Resolves when no task is pending (at once if none is). */

@@ -2,7 +2,7 @@ import { deliverAtOnce, RequestContext } from './context.ts'
 import { Supervisor } from './supervisor.ts'
 import { checkTelemetry, type Telemetry } from './telemetry.ts'
 import type { ExecutionContext, TaskReport } from './types.ts'
-import { checkTimeout, fail } from './validate.ts'
+import { checkOptionNames, checkTimeout, fail, type OptionNames } from './validate.ts'
 
 export interface TestContextOptions {
   /** Recorded as the reports' `request`. */
@@ -21,6 +21,8 @@ const recorded = new WeakMap<ExecutionContext, { supervisor: Supervisor; reports
  * logged: they are in the reports `waitOnExecutionContext` returns.
  */
 export function createExecutionContext(options: TestContextOptions = {}): ExecutionContext {
+  if (options === null || typeof options !== 'object') fail('createExecutionContext(options)', 'options must be an object', options)
+  checkOptionNames('createExecutionContext(options)', options, { request: true, taskTimeout: true, telemetry: true } satisfies OptionNames<TestContextOptions>)
   const reports: TaskReport[] = []
   const supervisor = new Supervisor({
     taskTimeout: checkTimeout('createExecutionContext(options)', 'options.taskTimeout', options.taskTimeout),

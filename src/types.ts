@@ -90,8 +90,16 @@ export type TaskEvent =
 export interface TaskSource {
   /** Tasks registered and not yet reported. */
   readonly pending: number
-  /** Calls `listener` for every task event from now on; returns the unsubscribe. */
-  subscribe(listener: (event: TaskEvent) => void): () => void
+  /**
+   * Calls `listener` for every task event from now on; returns the unsubscribe. With
+   * `{ endedOnly: true }` only `ended` and `closing` events come (a source may send more):
+   * all a history of finished tasks needs, for a fraction of the cost per task.
+   */
+  subscribe(listener: (event: TaskEvent) => void, options?: SubscribeOptions): () => void
+}
+
+export interface SubscribeOptions {
+  endedOnly?: boolean
 }
 
 export interface ReportOptions {

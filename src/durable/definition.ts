@@ -1,7 +1,7 @@
 import { DURABLE, type Durable, type DurableTask, type PersistOutcome } from '../durable.ts'
 import type { TraceCarrier } from '../telemetry.ts'
 import type { RequestInfo, Task, TaskControl, TaskReport } from '../types.ts'
-import { checkCount, checkTimeout, fail } from '../validate.ts'
+import { checkCount, checkOptionNames, checkTimeout, fail, type OptionNames } from '../validate.ts'
 import { backoffOf, type Backoff } from './backoff.ts'
 import { DEFAULT_MAX_PAYLOAD_BYTES, serializePayload } from './payload.ts'
 
@@ -37,6 +37,11 @@ export interface QueueOptions {
   /** How long (ms) a request waits for the engine's acknowledgement before falling back. Default 2 000. */
   enqueueTimeout?: number
 }
+
+/** Every name of `QueueOptions`: an engine's queue() adds its own. */
+export const QUEUE_OPTION_NAMES = { whenDown: true, maxPayloadBytes: true, enqueueTimeout: true } as const satisfies OptionNames<QueueOptions>
+const JOB_OPTION_NAMES = { attempts: true, backoff: true, timeout: true } as const satisfies OptionNames<JobOptions>
+const ENQUEUE_OPTION_NAMES = { id: true } as const satisfies OptionNames<EnqueueOptions>
 
 /** One job as it travels through an engine: the same fields on BullMQ and on Cloudflare Queues. */
 export interface JobMessage {
@@ -107,6 +112,7 @@ export abstract class JobQueue<Extra = {}> {
     if (typeof name !== 'string' || name === '') fail(call, 'name must be a non-empty string', name)
     if (typeof handler !== 'function') fail(call, 'handler must be a function', handler)
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
+    checkOptionNames(call, options, JOB_OPTION_NAMES)
     if (this.definitions.has(name)) fail(call, `name must be unique in its queue, "${name}" is defined already`, name)
     checkCount(call, 'options.attempts', options.attempts, 1)
     const resolved = {
@@ -117,6 +123,7 @@ export abstract class JobQueue<Extra = {}> {
     const prepare = (method: string, payload: unknown, enqueue: EnqueueOptions | undefined) => {
       const where = `${name}${method}(payload, options)`
       if (enqueue !== undefined && (enqueue === null || typeof enqueue !== 'object')) fail(where, 'options must be an object', enqueue)
+      if (enqueue !== undefined) checkOptionNames(where, enqueue, ENQUEUE_OPTION_NAMES)
       const id = enqueue?.id
       if (id !== undefined && (typeof id !== 'string' || id === '')) fail(where, 'options.id must be a non-empty string', id)
       const { json } = serializePayload(where, payload, this.maxPayloadBytes)

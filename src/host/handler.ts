@@ -1,5 +1,5 @@
 import type { DrainResult } from '../supervisor.ts'
-import type { TaskEvent, TaskSource } from '../types.ts'
+import type { SubscribeOptions, TaskEvent, TaskSource } from '../types.ts'
 import type { Host } from './host.ts'
 
 /** What `handle()` returns on every runtime; each adapter adds its own `fetch` (and Node its `listener`). */
@@ -20,6 +20,6 @@ export function handlerOf<H extends Handler>(host: Host, own: Omit<H, keyof Hand
       return host.pending
     },
     close: () => host.close(),
-    subscribe: (listener: (event: TaskEvent) => void) => host.subscribe(listener),
+    subscribe: (listener: (event: TaskEvent) => void, options?: SubscribeOptions) => host.subscribe(listener, options),
   } as unknown as H
 }

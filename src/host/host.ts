@@ -2,7 +2,7 @@ import { noteAsyncContextOff, runInRequest } from '../async-context.ts'
 import { RequestContext, type WatchDelivery } from '../context.ts'
 import { batched, type Later } from '../macrotask.ts'
 import { Supervisor, type DrainResult } from '../supervisor.ts'
-import type { TaskEvent, TaskSource, WaitUntilContext } from '../types.ts'
+import type { SubscribeOptions, TaskEvent, TaskSource, WaitUntilContext } from '../types.ts'
 import type { HostConfig } from './options.ts'
 import { BodyWatch } from './body-watch.ts'
 
@@ -32,8 +32,8 @@ export class Host implements TaskSource {
     return this.supervisor.pending
   }
 
-  subscribe(listener: (event: TaskEvent) => void): () => void {
-    return this.supervisor.subscribe(listener)
+  subscribe(listener: (event: TaskEvent) => void, options?: SubscribeOptions): () => void {
+    return this.supervisor.subscribe(listener, options)
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { DrainResult } from '../supervisor.ts'
-import type { TaskEvent, TaskSource } from '../types.ts'
+import type { SubscribeOptions, TaskEvent, TaskSource } from '../types.ts'
 import type { Host } from './host.ts'
 import type { ListenConfig } from './options.ts'
 import type { Runtime } from './runtime.ts'
@@ -20,12 +20,25 @@ export function startServer<S extends Server>(host: Host, listen: ListenConfig, 
   let url: string | undefined
   const unsubscribe: Array<() => void> = []
 
-  const listening = runtime.listen().then((address) => {
-    url = address
-    return server
+  // Whether the caller handles a failed listen: otherwise it must not pass in silence.
+  let awaited = false
+  const address = formatUrl(listen.hostname, listen.port)
+  const listening = runtime.listen().then(
+    (actual) => {
+      url = actual
+      return server
+    },
+    (error: unknown) => {
+      throw listenError(address, error)
+    },
+  )
+  listening.catch((error: Error) => {
+    if (awaited) return
+    // Nobody called ready(): a server that never listens would otherwise leave the process
+    // idling with exit code 0 (or exiting 0 once nothing else keeps it alive).
+    console.error(`[finish-request] ${error.message} (await server.ready() to handle this yourself)`)
+    runtime.exit(1)
   })
-  // A failed listen surfaces through ready(); don't also make it an unhandled rejection.
-  listening.catch(() => {})
 
   let closing: Promise<DrainResult> | undefined
   // host.close() runs at once, so the server refuses and counts from this very call
@@ -45,7 +58,8 @@ export function startServer<S extends Server>(host: Host, listen: ListenConfig, 
       return
     }
     close().then(
-      () => runtime.exit(0),
+      // Abandoned work is lost work: say so to whatever restarts the process.
+      ({ abandoned }) => runtime.exit(abandoned > 0 ? listen.abandonedExitCode : 0),
       (error: unknown) => {
         console.error('[finish-request] close failed:', error)
         runtime.exit(1)
@@ -62,11 +76,24 @@ export function startServer<S extends Server>(host: Host, listen: ListenConfig, 
     get pending() {
       return host.pending
     },
-    ready: () => listening,
+    ready: () => {
+      awaited = true
+      return listening
+    },
     close,
-    subscribe: (listener: (event: TaskEvent) => void) => host.subscribe(listener),
+    subscribe: (listener: (event: TaskEvent) => void, options?: SubscribeOptions) => host.subscribe(listener, options),
   } as unknown as S
   return server
+}
+
+/** The runtime's own error, with the address it was about (EADDRINUSE names no port on Bun). */
+function listenError(address: string, cause: unknown): Error {
+  const reason = cause instanceof Error ? cause.message : String(cause)
+  const error = new Error(`serve(app, options): cannot listen on ${address}: ${reason}`, { cause })
+  // Kept so that `error.code === 'EADDRINUSE'` works as with the runtime's own error.
+  const code = (cause as { code?: unknown } | null)?.code
+  if (code !== undefined) Object.assign(error, { code })
+  return error
 }
 
 /** `http://host:port/`, with a reachable name for wildcard hosts and brackets for IPv6. */

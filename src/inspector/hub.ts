@@ -1,7 +1,7 @@
 import type { TaskEvent, TaskSource } from '../types.ts'
 import { TaskLog } from './task-log.ts'
 import { encode, Watcher } from './watcher.ts'
-import { frame, wireEvent, type WireEvent } from './wire.ts'
+import { frame, wireEvent, type TaskEntry, type WireEvent } from './wire.ts'
 
 export interface HubOptions {
   history: number
@@ -14,8 +14,10 @@ export interface HubOptions {
 }
 
 /**
- * The watchers of one source. It subscribes to the source only while at least one
- * watcher is open, so an unwatched server builds no events at all. Events are gathered
+ * The watchers of one source. It follows every event only while at least one watcher is
+ * open; unwatched, it hears only ends (the source builds no event at registration or
+ * start then) and keeps the last `history` of them as they came, so a failure nobody
+ * watched is on the page when it is opened later. Events are gathered
  * for `flushInterval` ms, serialised once and written to every watcher as one chunk; a
  * burst larger than the history is replaced by a snapshot, so a flood costs each
  * watcher at most one snapshot per flush, and flushes slow down while the flood lasts.
@@ -30,6 +32,10 @@ export class Hub {
   private flushTimer: ReturnType<typeof setTimeout> | undefined
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined
   private interval: number
+  /** Unwatched: the latest ends as they came, a ring of `history` slots, put in the log when next looked at. */
+  private readonly recent: Array<Extract<TaskEvent, { type: 'ended' }> | undefined>
+  private recentNext = 0
+  private recentCount = 0
   closed = false
 
   constructor(
@@ -38,6 +44,39 @@ export class Hub {
   ) {
     this.log = new TaskLog(options.history)
     this.interval = options.flushInterval
+    this.recent = new Array(options.history)
+    // For as long as the source lives (it holds this hub through the listener, and the
+    // hub it): ends during a drain belong in the history too.
+    source.subscribe((event) => this.remember(event), { endedOnly: true })
+  }
+
+  /** The recent tasks, oldest first, those that ended while nobody watched included. */
+  tasks(): TaskEntry[] {
+    this.catchUp()
+    return this.log.tasks()
+  }
+
+  /**
+   * Unwatched, an end costs a slot in the ring: no serialising, no lookup. (Watched, the
+   * full subscription has it already.)
+   */
+  private remember(event: TaskEvent): void {
+    if (event.type === 'closing') return this.close()
+    if (this.unsubscribe || event.type !== 'ended') return
+    this.recent[this.recentNext] = event
+    this.recentNext = (this.recentNext + 1) % this.recent.length
+    if (this.recentCount < this.recent.length) this.recentCount++
+  }
+
+  /** Moves the ends remembered while unwatched into the log, oldest first. */
+  private catchUp(): void {
+    const size = this.recent.length
+    for (let i = this.recentCount; i > 0; i--) {
+      const slot = (this.recentNext - i + size) % size
+      this.log.apply(wireEvent(this.recent[slot]!, this.source.pending))
+      this.recent[slot] = undefined
+    }
+    this.recentCount = 0
   }
 
   get size(): number {
@@ -51,6 +90,7 @@ export class Hub {
       return `too many watchers: ${this.watchers.size} streams are open and maxWatchers is ${this.options.maxWatchers}`
     }
     if (!this.unsubscribe) {
+      this.catchUp()
       this.unsubscribe = this.source.subscribe((event) => this.receive(event))
       this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeat)
     }
@@ -62,7 +102,7 @@ export class Hub {
   }
 
   snapshot(): WireEvent {
-    return { type: 'snapshot', pending: this.source.pending, history: this.log.limit, tasks: this.log.tasks(), at: Date.now() }
+    return { type: 'snapshot', pending: this.source.pending, history: this.log.limit, tasks: this.tasks(), at: Date.now() }
   }
 
   private snapshotFrame(): string {

@@ -1,6 +1,6 @@
 import type { TaskSource } from '../types.ts'
-import { fail } from '../validate.ts'
-import { Hub } from './hub.ts'
+import { checkOptionNames, fail, type OptionNames } from '../validate.ts'
+import { Hub, type HubOptions } from './hub.ts'
 import { renderPage } from './page.ts'
 
 export type { TaskEntry, WireEvent, WireReport } from './wire.ts'
@@ -34,7 +34,8 @@ export function inspector(source: TaskSource, options: InspectorOptions = {}): I
     fail(CALL, 'source must be a TaskSource (what serve() or handle() returns)', source)
   }
   if (typeof options !== 'object' || options === null) fail(CALL, 'options must be an object', options)
-  const hub = new Hub(source, {
+  checkOptionNames(CALL, options, { history: true, maxWatchers: true, heartbeat: true } satisfies OptionNames<InspectorOptions>)
+  const hub = hubOf(source, {
     history: count('options.history', options.history, 200),
     maxWatchers: count('options.maxWatchers', options.maxWatchers, 32),
     heartbeat: count('options.heartbeat', options.heartbeat, 15_000),
@@ -54,7 +55,7 @@ export function inspector(source: TaskSource, options: InspectorOptions = {}): I
       if (request.method === 'HEAD') return new Response(null, { headers: EVENT_STREAM })
       return events(hub)
     }
-    return new Response(renderPage(hub.log.tasks(), source.pending, Date.now()), {
+    return new Response(renderPage(hub.tasks(), source.pending, Date.now()), {
       headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE },
     })
   }
@@ -77,6 +78,22 @@ function events(hub: Hub): Response {
   // When the client leaves, every runtime cancels the body: that ends the watcher. (Not
   // request.signal: Deno's aborts on successful responses too, and warns about it.)
   return new Response(watcher.body, { headers: EVENT_STREAM })
+}
+
+/**
+ * A hub listens to its source for as long as the source lives (its history), so
+ * `inspector(server)` called again, even once per request, reuses the hub of the same
+ * source and options instead of adding a listener each time.
+ */
+const hubs = new WeakMap<TaskSource, Map<string, Hub>>()
+
+function hubOf(source: TaskSource, options: HubOptions): Hub {
+  let bySettings = hubs.get(source)
+  if (!bySettings) hubs.set(source, (bySettings = new Map()))
+  const key = `${options.history}/${options.maxWatchers}/${options.heartbeat}`
+  let hub = bySettings.get(key)
+  if (!hub) bySettings.set(key, (hub = new Hub(source, options)))
+  return hub
 }
 
 function count(argument: string, value: unknown, fallback: number): number {

@@ -37,7 +37,7 @@ export const script = String.raw`
         const r = e.report
         const t = entry || { id: e.id, name: r.name, method: r.request.method, url: r.request.url, registeredAt: e.at }
         if (!entry) add(t)
-        t.status = r.status; t.endedAt = e.at; t.durationMs = r.durationMs
+        t.status = r.status; t.endedAt = e.at; t.durationMs = r.durationMs; t.delivery = r.delivery
         if (r.error) t.error = r.error
         break
       }
@@ -65,6 +65,7 @@ export const script = String.raw`
     req.append(el('span', 'method', t.method), ' ', el('span', 'url', t.url))
     const ms = t.durationMs !== undefined ? t.durationMs : t.startedAt !== undefined ? now() - t.startedAt : undefined
     const dur = el('td', 'dur', ms === undefined ? '' : duration(ms))
+    if (t.delivery) { const d = el('span', 'delivery', t.delivery); d.title = 'how delivery was known'; dur.append(' ', d) }
     const prog = el('td', 'prog')
     if (t.done !== undefined) {
       if (t.total) {

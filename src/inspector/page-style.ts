@@ -26,6 +26,7 @@ th:nth-child(1) { width: 92px; } th:nth-child(4) { width: 76px; } th:nth-child(5
 .err, .msg { color: var(--error); font-weight: normal; font-size: 13px; }
 .req { color: var(--muted); font-size: 13px; } .method { font-weight: 600; color: var(--fg); }
 .dur { font-variant-numeric: tabular-nums; text-align: right; }
+.delivery { font-size: .75em; color: #6b7280; }
 .bar { display: inline-block; width: 70px; height: 8px; background: var(--line); border-radius: 4px; overflow: hidden; vertical-align: middle; margin-right: 6px; }
 .bar > span { display: block; height: 100%; background: var(--running); }
 .s-ok .bar > span { background: var(--ok); }

@@ -62,6 +62,7 @@ export class TaskLog {
         entry.status = report.status
         entry.endedAt = event.at
         entry.durationMs = report.durationMs
+        entry.delivery = report.delivery
         if (report.error) entry.error = report.error
         return
       }

@@ -5,6 +5,7 @@ export interface WireReport {
   name: string
   status: TaskStatus
   durationMs: number
+  delivery: TaskReport['delivery']
   request: { method: string; url: string }
   error?: { name: string; message: string }
   job?: TaskReport['job']
@@ -31,6 +32,8 @@ export interface TaskEntry {
   startedAt?: number
   endedAt?: number
   durationMs?: number
+  /** How its response's delivery was known, once it ended. */
+  delivery?: TaskReport['delivery']
   done?: number
   total?: number
   error?: { name: string; message: string }
@@ -41,6 +44,7 @@ export function wireReport(report: TaskReport): WireReport {
     name: report.name,
     status: report.status,
     durationMs: report.durationMs,
+    delivery: report.delivery,
     request: report.request,
   }
   if (report.error) wire.error = { name: report.error.name, message: report.error.message }

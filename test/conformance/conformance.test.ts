@@ -356,7 +356,7 @@ for (const runtime of runtimes) {
         expectCounted(served.events)
       }, 15_000)
 
-      test('past gracePeriod, tasks are aborted (with or without a timeout), reported abandoned, and the process exits', async () => {
+      test('past gracePeriod, tasks are aborted (with or without a timeout), reported abandoned, and the process exits 75', async () => {
         const served = await launch(runtime, { GRACE_PERIOD: '300' })
         // A timeout gives a task a signal of its own, far from its deadline here.
         const ids = [uid('forever'), uid('forever'), uid('forever-timeout')]
@@ -366,8 +366,9 @@ for (const runtime of runtimes) {
         }
         for (const id of ids) await served.waitFor((e) => e.type === 'start' && e.id === id)
         served.kill('SIGTERM')
-        // Live timers must not keep the process up: it exits, within the test's timeout.
-        expect(await served.exited).toEqual({ code: 0, signal: null })
+        // Live timers must not keep the process up: it exits, within the test's timeout,
+        // with the documented code that says work was abandoned.
+        expect(await served.exited).toEqual({ code: 75, signal: null })
         for (const id of ids) {
           expect(served.events.find((e) => e.type === 'report' && e.id === id), id).toMatchObject({
             status: 'abandoned',
@@ -388,12 +389,22 @@ for (const runtime of runtimes) {
         await served.waitFor((e) => e.type === 'signal')
         served.kill('SIGTERM')
         // A minute of grace is far beyond this test's timeout: only the second signal ends it.
-        expect(await served.exited).toEqual({ code: 0, signal: null })
+        expect(await served.exited).toEqual({ code: 75, signal: null })
         for (const id of ids) {
           expect(served.events.find((e) => e.type === 'report' && e.id === id), id).toMatchObject({ status: 'abandoned' })
           expect(served.events.find((e) => e.type === 'aborted' && e.id === id), id).toMatchObject({ reason: 'AbortError' })
         }
         expectCounted(served.events)
+      }, 15_000)
+
+      test('abandonedExitCode: 0 keeps exit code 0 after a close that abandoned tasks', async () => {
+        const served = await launch(runtime, { GRACE_PERIOD: '200', ABANDONED_EXIT_CODE: '0' })
+        const id = uid('forever')
+        await (await fetch(`${served.url}forever?id=${id}`)).text()
+        await served.waitFor((e) => e.type === 'start' && e.id === id)
+        served.kill('SIGTERM')
+        expect(await served.exited).toEqual({ code: 0, signal: null })
+        expect(served.events.find((e) => e.type === 'report' && e.id === id)).toMatchObject({ status: 'abandoned' })
       }, 15_000)
 
       test('a request on a kept-alive connection during the drain gets 503 with Connection: close', async () => {

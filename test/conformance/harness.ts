@@ -18,6 +18,8 @@ export interface Runtime {
   only?: RegExp
   /** On shutdown the runtime itself closes a kept-alive connection once its in-flight response is sent. */
   closesBusyConnectionsOnShutdown?: boolean
+  /** How to run any script on it (processes only: Node, Bun, Deno): executable and arguments. */
+  command?(file: string): [string, string[]]
 }
 
 /** A running app: where it listens, its output, and how to end it. */

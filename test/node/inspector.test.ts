@@ -18,14 +18,18 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()))
 })
 
-/** The server itself as the source, counting who is subscribed to it right now. */
+/**
+ * The server itself as the source, counting who is subscribed to every event right now
+ * (the history's subscription to ends only, always there, is not counted).
+ */
 function counted(server: Server): { source: TaskSource; subscribed: () => number } {
   let subscribed = 0
   const source: TaskSource = {
     get pending() {
       return server.pending
     },
-    subscribe(listener) {
+    subscribe(listener, options) {
+      if (options?.endedOnly) return server.subscribe(listener, options)
       subscribed++
       const off = server.subscribe(listener)
       return () => {
@@ -112,7 +116,7 @@ describe('inspector() mounted in Hono under /_tasks', () => {
     expect(mine.map((e) => e.type)).toEqual(['registered', 'started', 'progress', 'progress', 'ended'])
     expect(mine[0]).toMatchObject({ name: 'work', request: { method: 'GET', url: url('work?ms=30') }, pending: 1 })
     expect(mine.filter((e) => e.type === 'progress').map((e) => [e.done, e.total])).toEqual([[1, 2], [2, 2]])
-    expect(ended).toMatchObject({ report: { name: 'work', status: 'ok', request: { method: 'GET' } }, pending: 0 })
+    expect(ended).toMatchObject({ report: { name: 'work', status: 'ok', delivery: 'confirmed', request: { method: 'GET' } }, pending: 0 })
     expect(ended.report.durationMs).toBeGreaterThan(0)
   })
 
@@ -126,10 +130,12 @@ describe('inspector() mounted in Hono under /_tasks', () => {
     const html = await get('_tasks/')
     expect(html).toContain('<span class="status">error</span></td><td class="name">boom<div class="err">TypeError: no such export</div>')
     expect(html).toContain('<ul id="failed"><li class="s-error">')
+    // How its response's delivery was known, beside its duration.
+    expect(html).toMatch(/<td class="dur">[^<]* <span class="delivery" title="how delivery was known">confirmed<\/span><\/td>/)
   })
 
   it('subscribes to the source only while a stream is open, and unsubscribes when the client leaves', async () => {
-    const { url, get, subscribed } = await start()
+    const { server, url, get, subscribed } = await start()
     await get('quick')
     await get('_tasks/')
     const head = await fetch(url('_tasks/events'), { method: 'HEAD' })
@@ -142,9 +148,46 @@ describe('inspector() mounted in Hono under /_tasks', () => {
     one.leave()
     two.leave()
     await until(() => subscribed() === 0, 'the subscription to end')
-    // Nobody watches: tasks are neither seen nor kept.
+    // Nobody watches: only ends are heard, and kept for whoever opens the page next.
     await get('quick?name=unseen')
-    expect(await get('_tasks/')).not.toContain('unseen')
+    await until(() => server.pending === 0, 'the task to end')
+    expect(subscribed()).toBe(0)
+    expect(await get('_tasks/')).toContain('unseen')
+  })
+
+  it('shows a failure that happened while nobody watched, on the page and in the first snapshot', async () => {
+    const { server, url, get } = await start({ history: 3 })
+    await get('boom')
+    for (let i = 1; i <= 2; i++) await get(`quick?name=task-${i}`)
+    await until(() => server.pending === 0, 'the tasks to end')
+    const html = await get('_tasks/')
+    expect(html).toContain('<span class="status">error</span></td><td class="name">boom<div class="err">TypeError: no such export</div>')
+    expect(html).toContain('<ul id="failed"><li class="s-error">')
+    const { stream } = await watch(url('_tasks/events'))
+    const snapshot = await stream.event((e) => e.type === 'snapshot', 'the snapshot')
+    expect(snapshot.tasks.map((t: { name: string; status: string }) => [t.name, t.status])).toEqual([
+      ['boom', 'error'],
+      ['task-1', 'ok'],
+      ['task-2', 'ok'],
+    ])
+    expect(snapshot.tasks[0].error).toEqual({ name: 'TypeError', message: 'no such export' })
+  })
+
+  it('keeps only the last `history` ends while nobody watches, and the ones between two watches', async () => {
+    const { server, url, get, subscribed } = await start({ history: 3 })
+    for (let i = 1; i <= 5; i++) await get(`quick?name=task-${i}`)
+    await until(() => server.pending === 0, 'the tasks to end')
+    const first = await watch(url('_tasks/events'))
+    const snapshot = await first.stream.event((e) => e.type === 'snapshot', 'the snapshot')
+    expect(snapshot.tasks.map((t: { name: string }) => t.name)).toEqual(['task-3', 'task-4', 'task-5'])
+    first.leave()
+    await until(() => subscribed() === 0, 'the watcher to leave')
+    await get('boom')
+    await until(() => server.pending === 0, 'the task to end')
+    // Newest first: the end heard after the watcher left, then what it had seen.
+    const html = await get('_tasks/')
+    expect(html).toMatch(/boom[\s\S]*task-5[\s\S]*task-4/)
+    expect(html).not.toContain('task-3')
   })
 
   it('keeps only the most recent `history` tasks', async () => {
@@ -283,6 +326,25 @@ describe('inspector() as a plain route', () => {
 })
 
 describe('inspector() arguments', () => {
+  it('called once per request, it adds no listener per call: the same source and options share one history', async () => {
+    const server = serve(() => new Response('ok'), { port: 0, hostname: '127.0.0.1', signals: false })
+    servers.push(server)
+    let listeners = 0
+    const source: TaskSource = {
+      get pending() {
+        return server.pending
+      },
+      subscribe(listener, options) {
+        listeners++
+        return server.subscribe(listener, options)
+      },
+    }
+    for (let i = 0; i < 50; i++) inspector(source)
+    expect(listeners).toBe(1)
+    inspector(source, { history: 10 })
+    expect(listeners).toBe(2)
+  })
+
   it('throws a TypeError naming the argument', () => {
     expect(() => inspector({} as never)).toThrow(
       new TypeError('inspector(source, options): source must be a TaskSource (what serve() or handle() returns), got Object'),

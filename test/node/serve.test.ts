@@ -220,7 +220,9 @@ describe('serve() on Node', () => {
 
   it.each([
     ['app', () => serve('nope' as never), /serve\(app, options\): app must have a fetch/],
-    ['port', () => serve(() => new Response(), { port: -1 }), /options\.port must be an integer of at least 0, got number -1/],
+    ['port', () => serve(() => new Response(), { port: -1 }), /options\.port must be a port number from 0 to 65535 \(0 picks a free port\), got number -1/],
+    ['port out of range', () => serve(() => new Response(), { port: 70000 }), /options\.port must be a port number from 0 to 65535 \(0 picks a free port\), got number 70000/],
+    ['option name', () => serve(() => new Response(), { gracePeriods: 5 } as never), /options\.gracePeriods is not an option; did you mean options\.gracePeriod\?/],
     ['maxPendingTasks', () => serve(() => new Response(), { maxPendingTasks: 0 }), /options\.maxPendingTasks/],
     ['gracePeriod', () => serve(() => new Response(), { gracePeriod: NaN }), /options\.gracePeriod/],
     ['taskTimeout', () => serve(() => new Response(), { taskTimeout: -1 }), /options\.taskTimeout/],

@@ -135,6 +135,7 @@ describe('otel(options)', () => {
   it('throws a TypeError naming the option', () => {
     expect(() => otel({ root: 'yes' as never })).toThrow(/^otel\(options\): options.root must be a boolean, got string$/)
     expect(() => otel(null as never)).toThrow(TypeError)
+    expect(() => otel({ roots: true } as never)).toThrow(/^otel\(options\): options.roots is not an option; did you mean options.root\?$/)
     expect(() => serve(() => new Response(), { telemetry: {} as never, signals: false })).toThrow(/options.telemetry must be an object with a task\(registration\) method/)
   })
 })

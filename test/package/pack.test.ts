@@ -1,13 +1,12 @@
 // The tarball `npm pack` makes, installed into a fresh project as a user would, imported
-// from Node, Bun and Deno, and type-checked against hono.
+// from Node, Bun and Deno, and type-checked against hono with TypeScript 5.9 and 7.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compilers, makeConsumer, root, typeCheck } from './consumer.ts'
+import { recommendedTsconfig } from './readme-blocks.ts'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
 const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector', '/otel']
 
@@ -15,27 +14,10 @@ let project: string
 let files: string[]
 
 beforeAll(() => {
-  project = mkdtempSync(join(tmpdir(), 'finish-request-consumer-'))
-  const [packed] = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', project], { cwd: root, encoding: 'utf8' }),
-  )
-  expect(packed.filename).toBe(`finish-request-${packed.version}.tgz`)
-  files = packed.files.map((f: { path: string }) => f.path)
-  const installed = join(project, 'node_modules/finish-request')
-  mkdirSync(installed, { recursive: true })
-  execFileSync('tar', ['-xzf', join(project, packed.filename), '-C', installed, '--strip-components=1'])
-  // The user's own dependencies; the registry is not needed for what is already here.
-  mkdirSync(join(project, 'node_modules/@hono'), { recursive: true })
-  symlinkSync(join(root, 'node_modules/hono'), join(project, 'node_modules/hono'))
-  symlinkSync(join(root, 'node_modules/@hono/node-server'), join(project, 'node_modules/@hono/node-server'))
-  symlinkSync(join(root, 'node_modules/@types'), join(project, 'node_modules/@types'))
-  // finish-request/bullmq's optional peers.
-  symlinkSync(join(root, 'node_modules/bullmq'), join(project, 'node_modules/bullmq'))
-  symlinkSync(join(root, 'node_modules/ioredis'), join(project, 'node_modules/ioredis'))
-  // finish-request/otel's optional peer.
-  mkdirSync(join(project, 'node_modules/@opentelemetry'), { recursive: true })
-  symlinkSync(join(root, 'node_modules/@opentelemetry/api'), join(project, 'node_modules/@opentelemetry/api'))
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'finish-request': '*' } }))
+  const consumer = makeConsumer()
+  project = consumer.dir
+  files = consumer.files
+  expect(consumer.filename).toBe(`finish-request-${consumer.version}.tgz`)
   writeFileSync(
     join(project, 'check.mjs'),
     entries.map((e, i) => `import * as m${i} from 'finish-request${e}'`).join('\n') +
@@ -84,7 +66,7 @@ describe('the packed tarball', () => {
     expect(resolved).toMatch(new RegExp(`/dist/${runtime}\\.js$`))
   })
 
-  it('type-checks a Hono app that uses it, keeping c.json()’s typed response', () => {
+  it('type-checks a Hono app that uses it, keeping c.json()’s typed response, with TypeScript 5.9 and 7', () => {
     writeFileSync(
       join(project, 'app.ts'),
       `import { Hono } from 'hono'
@@ -120,29 +102,19 @@ void server, reports, body
 respond(createExecutionContext(), new Response(), 'nope')
 `,
     )
-    writeFileSync(
-      join(project, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          target: 'ES2022',
-          lib: ['ES2022', 'DOM'],
-          types: ['node'],
-          skipLibCheck: false,
-        },
-        files: ['app.ts'],
-      }),
-    )
-    try {
-      execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { encoding: 'utf8' })
-    } catch (error) {
+    // tsc --strict with the tsconfig.json the README recommends, as a user would have it.
+    const tsconfig = recommendedTsconfig(readFileSync(join(root, 'README.md'), 'utf8'))
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['app.ts'] }))
+    for (const { name, tsc } of compilers) {
       // tsc prints its findings on stdout: put them in the failure, not just "Command failed".
-      throw new Error(`tsc found errors in the consumer app:\n${(error as { stdout?: string }).stdout}`)
+      expect(typeCheck(tsc, project), `${name} found errors in the consumer app`).toBe('')
     }
-  }, 60_000)
+  }, 120_000)
+
+  it('checks with the compilers it names: TypeScript 5.9 and 7', () => {
+    const versions = compilers.map(({ tsc }) => execFileSync(process.execPath, [tsc, '--version'], { encoding: 'utf8' }).trim())
+    expect(versions).toEqual([expect.stringMatching(/^Version 5\.9\./), expect.stringMatching(/^Version 7\./)])
+  })
 
   it('type-checks under Deno, resolving the types through node_modules', () => {
     writeFileSync(

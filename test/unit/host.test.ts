@@ -327,8 +327,13 @@ describe('the drain', () => {
 
 describe('options', () => {
   it('defaults: port 3000, the runtime’s host, SIGINT and SIGTERM; maxPendingTasks 10 000, gracePeriod 25 s, env {}', () => {
-    expect(listenConfig('serve(app, options)')).toEqual({ port: 3000, hostname: undefined, signals: ['SIGINT', 'SIGTERM'] })
-    expect(listenConfig('serve(app, options)', { port: 0, hostname: '::1', signals: false })).toEqual({ port: 0, hostname: '::1', signals: [] })
+    expect(listenConfig('serve(app, options)')).toEqual({ port: 3000, hostname: undefined, signals: ['SIGINT', 'SIGTERM'], abandonedExitCode: 75 })
+    expect(listenConfig('serve(app, options)', { port: 0, hostname: '::1', signals: false })).toEqual({
+      port: 0,
+      hostname: '::1',
+      signals: [],
+      abandonedExitCode: 75,
+    })
     const config = hostConfig('handle(app, options)', () => new Response())
     expect(config).toMatchObject({ maxPendingTasks: 10_000, gracePeriod: 25_000, env: {}, onShutdown: undefined })
     const env = { a: 1 }
@@ -342,7 +347,8 @@ describe('options', () => {
   })
 
   it.each([
-    [{ port: 1.5 }, 'serve(app, options): options.port must be an integer of at least 0, got number 1.5'],
+    [{ port: 1.5 }, 'serve(app, options): options.port must be a port number from 0 to 65535 (0 picks a free port), got number 1.5'],
+    [{ abandonedExitCode: 256 }, 'serve(app, options): options.abandonedExitCode must be an exit code from 0 to 255, got number 256'],
     [{ hostname: 1 }, 'serve(app, options): options.hostname must be a string, got number 1'],
     [{ signals: 'SIGTERM' }, 'serve(app, options): options.signals must be an array of signal names or false, got string'],
     [{ signals: ['SIGTERM', 15] }, 'serve(app, options): options.signals must be an array of signal names or false, got an array'],

@@ -23,7 +23,7 @@ describe('TaskLog', () => {
     const error = new RangeError('disk full')
     apply(log, { type: 'ended', id: 1, at: 130, report: { name: 'zip', status: 'error', error, durationMs: 20, delivery: 'confirmed', request } })
     expect(log.tasks()).toEqual([
-      { id: 1, name: 'zip', method: 'POST', url: request.url, status: 'error', registeredAt: 100, startedAt: 110, endedAt: 130, durationMs: 20, done: 2, total: 6, error: { name: 'RangeError', message: 'disk full' } },
+      { id: 1, name: 'zip', method: 'POST', url: request.url, status: 'error', registeredAt: 100, startedAt: 110, endedAt: 130, durationMs: 20, delivery: 'confirmed', done: 2, total: 6, error: { name: 'RangeError', message: 'disk full' } },
     ])
     // Progress after the end (a task that kept calling it) changes nothing.
     apply(log, { type: 'progress', id: 1, done: 3, total: 6, at: 140 })
@@ -101,6 +101,26 @@ describe('Hub', () => {
     const stream = new EventStreamReader(watcher.body)
     await stream.end()
     expect(stream.events.at(-1)).toMatchObject({ type: 'closing' })
+  })
+
+  it('unwatched, hears only ends and keeps the last `history` of them, oldest first', () => {
+    const supervisor = new Supervisor({ onError: () => {} })
+    const hub = new Hub(supervisor, options)
+    // The source builds no event at registration or start for it.
+    expect(supervisor.watched).toBe(false)
+    for (let i = 1; i <= 7; i++) {
+      const run = supervisor.create(`t-${i}`, request.method, request.url, undefined)
+      run.start(i === 7 ? () => { throw new RangeError('disk full') } : () => {})
+    }
+    supervisor.create('still-running', request.method, request.url, undefined)
+    expect(hub.tasks().map((t) => [t.name, t.status])).toEqual([
+      ['t-3', 'ok'],
+      ['t-4', 'ok'],
+      ['t-5', 'ok'],
+      ['t-6', 'ok'],
+      ['t-7', 'error'],
+    ])
+    expect(hub.tasks().at(-1)!.error).toEqual({ name: 'RangeError', message: 'disk full' })
   })
 
   it('turns a burst larger than the history into one snapshot', async () => {

@@ -5,6 +5,10 @@ import { fetchHandlerOf, reportOptionsOf } from '../../src/host/app.ts'
 import { abandonedError, timeoutError, toError } from '../../src/errors.ts'
 import { callSafely, logTaskError } from '../../src/log.ts'
 import { checkCount, checkTaskOptions, checkTimeout, fail } from '../../src/validate.ts'
+import { hostConfig, listenConfig, SERVE_OPTION_NAMES } from '../../src/host/options.ts'
+import { after, respond } from '../../src/index.ts'
+import { createExecutionContext, waitOnExecutionContext } from '../../src/testing.ts'
+import { Hono, type Context } from 'hono'
 
 const call = 'f(x)'
 const thrown = (fn: () => unknown): string => {
@@ -199,3 +203,162 @@ describe('the stderr line', () => {
     }
   })
 })
+
+describe('the usual mistakes, each told for what it is', () => {
+  // Each call is made inside a real Hono route, as users write them; `task` is a real task.
+  const task = async () => {}
+  const cases: Array<[string, (c: Context) => unknown, string]> = [
+    [
+      'the ctx after the response',
+      (c) => respond(c.json({}) as Response, c.executionCtx as never, task as never),
+      'respond(response, task): arguments in the wrong order, as in respond(response, ctx, task): write respond(ctx, response, task), or leave ctx out: respond(response, task)',
+    ],
+    [
+      'the task before the response',
+      (c) => respond(task as never, c.text('ok') as never),
+      'respond(ctx, response, task): arguments in the wrong order, as in respond(task, response): write respond(response, task), or respond(ctx, response, task)',
+    ],
+    [
+      'the task before the response, with ctx',
+      (c) => respond(c.executionCtx, task as never, c.text('ok') as never),
+      'respond(ctx, response, task): arguments in the wrong order, as in respond(ctx, task, response): write respond(ctx, response, task)',
+    ],
+    [
+      'a Promise of a Response, with ctx',
+      (c) => respond(c.executionCtx, Promise.resolve(c.text('ok')) as never, task),
+      'respond(ctx, response, task): response must be a Response (did you forget await?), got Promise',
+    ],
+    [
+      'a Promise of a Response, without ctx',
+      (c) => respond(Promise.resolve(c.text('ok')) as never, task),
+      'respond(response, task): response must be a Response (did you forget await?), got Promise',
+    ],
+    [
+      "Hono's c instead of c.executionCtx",
+      (c) => respond(c as never, c.text('ok'), task),
+      'respond(ctx, response, task): ctx must be an ExecutionContext: pass c.executionCtx, not c, got Context',
+    ],
+    [
+      'the task called instead of passed',
+      (c) => after(c.executionCtx, task() as never),
+      'after(ctx, task): task must be a function or a durable task (did you call the task instead of passing it? () => work()), got Promise',
+    ],
+    [
+      'after() given a response',
+      (c) => after(c.executionCtx, c.text('ok') as never),
+      'after(ctx, task): after() takes no response: to send one and run a task once it is delivered, use respond(response, task), got Response',
+    ],
+    [
+      'the ctx after the task',
+      (c) => after(task, c.executionCtx as never),
+      'after(task): arguments in the wrong order, as in after(task, ctx): write after(ctx, task), or leave ctx out: after(task)',
+    ],
+    [
+      'a misspelt task option',
+      (c) => after(c.executionCtx, task, { timout: 5 } as never),
+      'after(ctx, task): options.timout is not an option; did you mean options.timeout?',
+    ],
+    [
+      'a task option of another call',
+      (c) => respond(c.executionCtx, c.text('ok'), task, { names: 'zip' } as never),
+      'respond(ctx, response, task): options.names is not an option; did you mean options.name?',
+    ],
+  ]
+
+  it.each(cases)('%s', async (_, call, message) => {
+    let thrown: unknown
+    const app = new Hono().get('/', (c) => {
+      try {
+        call(c)
+      } catch (error) {
+        thrown = error
+      }
+      return c.text('ok')
+    })
+    const ctx = createExecutionContext()
+    await app.fetch(new Request('http://x/'), {}, ctx)
+    await waitOnExecutionContext(ctx)
+    expect(thrown).toBeInstanceOf(TypeError)
+    expect((thrown as TypeError).message).toBe(message)
+  })
+})
+
+describe('option names', () => {
+  it.each([
+    ['prot', 'port'],
+    ['gracePeriods', 'gracePeriod'],
+    ['hostName', 'hostname'],
+    ['ontaskend', 'onTaskEnd'],
+    ['maxPending', 'maxPendingTasks'],
+    ['signal', 'signals'],
+  ])('serve(app, { %s }) names %s', (typo, meant) => {
+    expect(() => listen({ [typo]: 1 })).toThrow(
+      new TypeError(`serve(app, options): options.${typo} is not an option; did you mean options.${meant}?`),
+    )
+  })
+
+  it('each runtime refuses them at the call, with its own extra names known', async () => {
+    const node = await import('../../adapters/node.ts')
+    const bun = await import('../../adapters/bun.ts')
+    const deno = await import('../../adapters/deno.ts')
+    const app = () => new Response()
+    for (const serve of [node.serve, bun.serve, deno.serve]) {
+      expect(() => serve(app, { prot: 3000 } as never)).toThrow('serve(app, options): options.prot is not an option; did you mean options.port?')
+    }
+    for (const handle of [node.handle, bun.handle, deno.handle]) {
+      // handle() does not listen: a port is not one of its options.
+      expect(() => handle(app, { port: 3000 } as never)).toThrow(/^handle\(app, options\): options\.port is not an option; did you mean options\.\w+\?$/)
+    }
+    expect(() => node.handle(app, { autoCleanupIncomming: false } as never)).toThrow('did you mean options.autoCleanupIncoming?')
+    expect(() => node.handle(app, { overrideGlobalObjects: false, autoCleanupIncoming: false })).not.toThrow()
+  })
+
+  it('worker(), queue(), jobs.define(), jobs.work(), a definition, createExecutionContext() and inspector() refuse them too', async () => {
+    const { worker, queue: cloudflareQueue } = await import('../../adapters/cloudflare.ts')
+    const { queue } = await import('../../adapters/bullmq.ts')
+    const { inspector } = await import('../../src/inspector/index.ts')
+    const app = () => new Response()
+    expect(() => worker(app, { onTaskEnds: () => {} } as never)).toThrow('worker(app, options): options.onTaskEnds is not an option; did you mean options.onTaskEnd?')
+    expect(() => cloudflareQueue({ binding: 'Q', whenDwn: 'run' } as never)).toThrow('queue(options): options.whenDwn is not an option; did you mean options.whenDown?')
+    const jobs = queue({ connection: 'redis://127.0.0.1:1', name: 'names' })
+    expect(() => queue({ connection: 'redis://127.0.0.1:1', name: 'x', prefx: 'b' } as never)).toThrow('options.prefx is not an option; did you mean options.prefix?')
+    expect(() => jobs.define('x', () => {}, { attempt: 2 } as never)).toThrow('jobs.define(name, handler, options): options.attempt is not an option; did you mean options.attempts?')
+    expect(() => jobs.work({ concurency: 2 } as never)).toThrow('jobs.work(options): options.concurency is not an option; did you mean options.concurrency?')
+    const define = jobs.define('y', () => {})
+    expect(() => define.enqueue({}, { ID: 'a' } as never)).toThrow('options.ID is not an option; did you mean options.id?')
+    expect(() => createExecutionContext({ timeout: 5 } as never)).toThrow(
+      'createExecutionContext(options): options.timeout is not an option; did you mean options.taskTimeout?',
+    )
+    const source = { pending: 0, subscribe: () => () => {} }
+    expect(() => inspector(source, { histroy: 5 } as never)).toThrow('inspector(source, options): options.histroy is not an option; did you mean options.history?')
+  })
+})
+
+describe('ports', () => {
+  it.each([
+    [{ port: '8080' }, undefined, 8080],
+    [{ port: 0 }, undefined, 0],
+    [{ port: 65535 }, undefined, 65535],
+    [{}, '4000', 4000],
+    [{ port: 5000 }, '4000', 5000],
+    [{}, undefined, 3000],
+    [{}, '', 3000],
+  ])('%j with PORT=%s listens on %d', (options, env, port) => {
+    expect(listen(options, env).port).toBe(port)
+  })
+
+  it.each([
+    [{ port: 70000 }, undefined, 'options.port must be a port number from 0 to 65535 (0 picks a free port), got number 70000'],
+    [{ port: -1 }, undefined, 'options.port must be a port number from 0 to 65535 (0 picks a free port), got number -1'],
+    [{ port: 1.5 }, undefined, 'options.port must be a port number from 0 to 65535 (0 picks a free port), got number 1.5'],
+    [{ port: 'http' }, undefined, 'options.port must be a port number from 0 to 65535 (0 picks a free port), got "http"'],
+    [{}, '3000abc', 'the PORT environment variable (used as no options.port was given) must be a port number from 0 to 65535 (0 picks a free port), got "3000abc"'],
+  ])('%j with PORT=%s is a TypeError at the call', (options, env, message) => {
+    expect(() => listen(options, env)).toThrow(new TypeError(`serve(app, options): ${message}`))
+  })
+})
+
+function listen(options: object, envPort?: string) {
+  hostConfig('serve(app, options)', () => new Response(), options, SERVE_OPTION_NAMES)
+  return listenConfig('serve(app, options)', options, envPort)
+}

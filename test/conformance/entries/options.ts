@@ -9,5 +9,6 @@ export function serveOptionsFromEnv(env: Record<string, string | undefined>): Se
     gracePeriod: number('GRACE_PERIOD'),
     maxPendingTasks: number('MAX_PENDING_TASKS'),
     taskTimeout: number('TASK_TIMEOUT'),
+    abandonedExitCode: number('ABANDONED_EXIT_CODE'),
   }
 }
