@@ -10,6 +10,9 @@ export default defineConfig({
     cloudflare: 'adapters/cloudflare.ts',
     inspector: 'src/inspector/index.ts',
     bullmq: 'adapters/bullmq.ts',
+    hono: 'adapters/hono.ts',
+    express: 'adapters/express.ts',
+    fastify: 'adapters/fastify.ts',
     otel: 'adapters/otel.ts',
   },
   format: 'esm',
@@ -17,6 +20,8 @@ export default defineConfig({
   target: 'es2022',
   dts: true,
   clean: true,
-  // hono, bullmq, ioredis and @opentelemetry/api are the user's (peers) and @hono/node-server a dependency: none is bundled.
-  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/, /^bullmq(\/|$)/, /^ioredis(\/|$)/, /^@opentelemetry\//] },
+  // hono, bullmq, ioredis and @opentelemetry/api are the user's (peers), @hono/node-server a
+  // dependency, and express and fastify the user's framework (only their types are
+  // referenced): none is bundled.
+  deps: { neverBundle: [/^hono(\/|$)/, /^@hono\//, /^node:/, /^bullmq(\/|$)/, /^ioredis(\/|$)/, /^express(\/|$)/, /^fastify(\/|$)/, /^@opentelemetry\//] },
 })

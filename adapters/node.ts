@@ -2,10 +2,10 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer, getRequestListener, type Http2Bindings, type HttpBindings, type ServerType } from '@hono/node-server'
 import { useAsyncLocalStorage } from '../src/async-context.ts'
-import type { Delivery } from '../src/context.ts'
 import type { App } from '../src/types.ts'
 import { handlerOf, type Handler } from '../src/host/handler.ts'
 import { Host } from '../src/host/host.ts'
+import { watchOutgoing } from '../src/host/outgoing.ts'
 import { HANDLE_OPTION_NAMES, hostConfig, listenConfig, SERVE_OPTION_NAMES, type HandleOptions, type ServeOptions } from '../src/host/options.ts'
 import type { OptionNames } from '../src/validate.ts'
 import { formatUrl, startServer, type Server } from '../src/host/server.ts'
@@ -123,33 +123,11 @@ function nodeHandler(host: Host, options: NodeListenerOptions = {}): NodeHandler
     const outgoing = bindings?.outgoing
     const merged = own ? { ...(env as object), ...bindings } : (bindings ?? env)
     // Without @hono/node-server's bindings (srvx, a test, another framework) only the body can tell.
-    return outgoing ? host.handle(request, merged, watchResponse, outgoing) : host.handleWatchingBody(request, merged)
+    return outgoing ? host.handle(request, merged, watchOutgoing, outgoing) : host.handleWatchingBody(request, merged)
   }
   const listener = getRequestListener(fetch, {
     overrideGlobalObjects: options.overrideGlobalObjects,
     autoCleanupIncoming: options.autoCleanupIncoming,
   })
   return handlerOf<NodeHandler>(host, { fetch, listener })
-}
-
-type Outgoing = (HttpBindings['outgoing'] | Http2Bindings['outgoing']) & { [DELIVERY]?: Delivery }
-const DELIVERY = Symbol('finish-request.delivery')
-
-/**
- * "Delivered" on Node: the response's `finish`, or `close` if the client left first.
- * Node emits `close` on every response, right after `finish` (or alone when the client
- * left), so one listener serves both, without once() wrappers. The listener is one
- * function for all responses, which finds its request on the response: no closure
- * per request.
- */
-function watchResponse(outgoing: Outgoing, delivery: Delivery): void {
-  if (outgoing.writableFinished || outgoing.destroyed) return delivery.delivered('confirmed')
-  outgoing[DELIVERY] = delivery
-  outgoing.on('close', onClose)
-}
-
-function onClose(this: Outgoing): void {
-  const delivery = this[DELIVERY]
-  this[DELIVERY] = undefined
-  delivery?.delivered('confirmed')
 }

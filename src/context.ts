@@ -103,8 +103,15 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     if (promise === null || typeof promise !== 'object' || typeof promise.then !== 'function') {
       fail('ctx.waitUntil(promise)', 'promise must be a Promise', promise)
     }
-    // An already-running promise: track and report it; there is no delivery to wait for.
-    const run = this.createRun('waitUntil', undefined)
+    this.track(promise, 'waitUntil', undefined)
+  }
+
+  /**
+   * An already-running promise (`waitUntil`, `after(promise)`): tracked, reported once,
+   * counted and drained; there is no delivery to wait for.
+   */
+  track(promise: PromiseLike<unknown>, name: string, timeout: number | undefined): void {
+    const run = this.createRun(name, timeout)
     // Already running: it waited for nothing, so the most it can claim is that the handler ran.
     run.start(() => promise, 'returned')
     this.platform?.waitUntil(run.done())

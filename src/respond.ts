@@ -1,12 +1,17 @@
 import { asyncContextTurnedOff, currentRequest, hasAsyncContext } from './async-context.ts'
 import { deliveredByPlatform, RequestContext } from './context.ts'
 import { isDurable, type DurableTask } from './durable.ts'
+import { platformRequestContext } from './platform-context.ts'
 import { Supervisor } from './supervisor.ts'
 import type { Task, TaskOptions, WaitUntilContext } from './types.ts'
-import { checkTask, checkTaskOptions, fail } from './validate.ts'
+import { checkTask, checkTaskOptions, fail, isThenable } from './validate.ts'
 
-/** What `respond()` and `after()` run: a function, or a durable job (`finish-request/bullmq`, Queues). */
-export type TaskLike = Task | DurableTask
+/**
+ * What `respond()` and `after()` run: a function, a durable job (`finish-request/bullmq`,
+ * Queues), or a promise already running (Next.js's `after(promise)`), which is tracked,
+ * reported and drained like a task.
+ */
+export type TaskLike = Task | DurableTask | PromiseLike<unknown>
 
 let foreignSupervisor: Supervisor | undefined
 const foreignContexts = new WeakMap<object, RequestContext>()
@@ -31,21 +36,27 @@ function adopt(call: string, ctx: unknown): RequestContext {
   return adopted
 }
 
-/** The ctx-free forms: the request being handled, found through AsyncLocalStorage. */
+/**
+ * The ctx-free forms: the request being handled, found through AsyncLocalStorage, else
+ * the request context a platform publishes (Vercel, Next.js), whose waitUntil then
+ * keeps each task alive.
+ */
 function current(call: string, form: string): RequestContext {
   const context = currentRequest()
   if (context) return context
+  const platform = platformRequestContext()
+  if (platform) return adopt(call, platform)
   if (!hasAsyncContext()) {
     throw new TypeError(
       `${call}: AsyncLocalStorage is not available here, so the current request cannot be found: ` +
         `pass ctx (${form}), or on Cloudflare Workers enable the nodejs_compat compatibility flag ` +
-        '(compatibility date 2024-09-23 or later), or with nodejs_als pass { asyncLocalStorage: AsyncLocalStorage } to worker()',
+        '(compatibility date 2024-09-23 or later), or with nodejs_als pass { asyncLocalStorage: AsyncLocalStorage } to worker() or finishRequest()',
     )
   }
   const off = asyncContextTurnedOff() ? ' (a server in this process was started with asyncContext: false, which turns the ctx-free forms off for its requests)' : ''
   throw new TypeError(
     `${call}: no request is being handled here${off}: pass ctx (${form}), or call it while a request ` +
-      'served by serve(), handle() or worker() from finish-request is being handled',
+      'served by serve(), handle(), worker() or a finishRequest() middleware from finish-request is being handled',
   )
 }
 
@@ -59,8 +70,13 @@ function schedule(call: string, context: RequestContext, task: unknown, options:
   if (Array.isArray(task)) task.forEach((t, i) => checkTask(call, `task[${i}]`, t))
   else checkTask(call, 'task', task)
   checkTaskOptions(call, options)
-  if (Array.isArray(task)) for (const t of task) context.schedule(t, options as TaskOptions)
-  else context.schedule(task as TaskLike, options as TaskOptions)
+  if (Array.isArray(task)) for (const t of task) scheduleOne(context, t, options as TaskOptions | undefined)
+  else scheduleOne(context, task as TaskLike, options as TaskOptions | undefined)
+}
+
+function scheduleOne(context: RequestContext, task: TaskLike, options: TaskOptions | undefined): void {
+  if (isThenable(task)) context.track(task, options?.name || 'promise', options?.timeout)
+  else context.schedule(task, options)
 }
 
 /**
@@ -102,7 +118,7 @@ export function respond(first: unknown, second: unknown, third?: unknown, fourth
 export function after(task: TaskLike, options?: TaskOptions): void
 export function after(ctx: WaitUntilContext, task: TaskLike, options?: TaskOptions): void
 export function after(first: unknown, second?: unknown, third?: unknown): void {
-  if (typeof first === 'function' || isDurable(first)) {
+  if (typeof first === 'function' || isDurable(first) || isThenable(first)) {
     const call = 'after(task)'
     if (isContextLike(second)) wrongOrder(call, 'after(task, ctx)', 'after(ctx, task), or leave ctx out: after(task)')
     schedule(call, current(call, 'after(ctx, task)'), first, second)
@@ -113,7 +129,7 @@ export function after(first: unknown, second?: unknown, third?: unknown): void {
   const context = adopt(call, first)
   if (typeof second !== 'function' && !isDurable(second)) {
     if (isResponse(second)) fail(call, NO_RESPONSE, second)
-    if (Array.isArray(second)) fail(call, 'task must be a function or a durable task', second)
+    if (Array.isArray(second)) fail(call, 'task must be a function, a promise or a durable task', second)
   }
   schedule(call, context, second, third)
 }
@@ -125,10 +141,6 @@ const NO_RESPONSE = 'after() takes no response: to send one and run a task once 
 
 function isContextLike(value: unknown): boolean {
   return value !== null && typeof value === 'object' && typeof (value as WaitUntilContext).waitUntil === 'function'
-}
-
-function isThenable(value: unknown): boolean {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function'
 }
 
 function wrongOrder(call: string, written: string, meant: string): never {
@@ -148,10 +160,7 @@ function misplacedContext(call: string, first: unknown, second: unknown): never 
     if (isResponse(second)) wrongOrder(call, 'respond(task, response)', 'respond(response, task), or respond(ctx, response, task)')
     wrongOrder(call, `${form}(task, …)`, `${form}(ctx, …) with the task after it`)
   }
-  if (isThenable(first)) {
-    if (form === 'respond') fail('respond(response, task)', 'response must be a Response (did you forget await?)', first)
-    fail(call, 'ctx must be an ExecutionContext; a Promise was given: did you call the task instead of passing it? after(() => work())', first)
-  }
+  if (isThenable(first) && form === 'respond') fail('respond(response, task)', 'response must be a Response (did you forget await?)', first)
   // Hono's Context holds the ctx; it is not one.
   if (first !== null && typeof first === 'object' && 'executionCtx' in first) {
     fail(call, 'ctx must be an ExecutionContext: pass c.executionCtx, not c', first)

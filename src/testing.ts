@@ -1,3 +1,4 @@
+import { hasAsyncContext, runInRequest } from './async-context.ts'
 import { deliverAtOnce, RequestContext } from './context.ts'
 import { Supervisor } from './supervisor.ts'
 import { checkTelemetry, type Telemetry } from './telemetry.ts'
@@ -45,4 +46,19 @@ export async function waitOnExecutionContext(ctx: ExecutionContext): Promise<Tas
   const { supervisor, reports } = entry
   while (supervisor.pending > 0) await supervisor.idle()
   return [...reports]
+}
+
+/**
+ * Runs `fn` as if inside the request `ctx` belongs to: code it calls can use the
+ * ctx-free forms (`after(task)`, `respond(response, task)`), and their tasks land in
+ * `ctx`, so `waitOnExecutionContext(ctx)` returns their reports. Returns what `fn` returns.
+ */
+export function runInContext<R>(ctx: ExecutionContext, fn: () => R): R {
+  const call = 'runInContext(ctx, fn)'
+  if (!recorded.has(ctx)) fail(call, 'ctx must come from createExecutionContext()', ctx)
+  if (typeof fn !== 'function') fail(call, 'fn must be a function', fn)
+  if (!hasAsyncContext()) {
+    throw new TypeError(`${call}: AsyncLocalStorage is not available here, so code cannot find ctx: pass ctx to it (after(ctx, task)) instead`)
+  }
+  return runInRequest(ctx as RequestContext, fn)
 }

@@ -38,11 +38,14 @@ export function checkTaskOptions(call: string, options: unknown): TaskOptions | 
 }
 
 export function checkTask(call: string, argument: string, task: unknown): void {
-  if (typeof task !== 'function' && !isDurable(task)) {
-    // `after(ctx, sendMail())`: the work already started, unsupervised, and this is its promise.
-    const called = task instanceof Promise ? ' (did you call the task instead of passing it? () => work())' : ''
-    fail(call, `${argument} must be a function or a durable task${called}`, task)
+  if (typeof task !== 'function' && !isDurable(task) && !isThenable(task)) {
+    fail(call, `${argument} must be a function, a promise or a durable task`, task)
   }
+}
+
+/** A promise already running (Next.js's `after(promise)`), or anything with a `then` method. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
 }
 
 export function checkCallback(call: string, argument: string, value: unknown): void {

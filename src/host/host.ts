@@ -74,6 +74,22 @@ export class Host implements TaskSource {
     )
   }
 
+  /**
+   * For middlewares (finish-request/hono, /express, /fastify), where the framework runs
+   * the handler: the 503 to answer instead when a request is not admitted, else undefined.
+   */
+  refusal(): Response | undefined {
+    return this.refusing || this.supervisor.pending >= this.config.maxPendingTasks ? this.refuse() : undefined
+  }
+
+  /**
+   * For middlewares: runs `fn(...args)` (the rest of the framework's chain) as the
+   * handler of `context`'s request, so code at any depth finds it.
+   */
+  enter<A extends unknown[], R>(context: RequestContext<unknown, any>, fn: (...args: A) => R, ...args: A): R {
+    return this.config.asyncContext ? runInRequest(context, fn, ...args) : fn(...args)
+  }
+
   private run(request: Request, env: Env, context: RequestContext<unknown, any>): Response | Promise<Response> {
     const { fetch } = this.config
     const result = this.config.asyncContext ? runInRequest(context, fetch, request, env, context) : fetch(request, env, context)
@@ -81,7 +97,7 @@ export class Host implements TaskSource {
   }
 
   /** A durable task registered during the request is persisted before its response leaves. */
-  private afterPersisted(context: RequestContext<unknown, any>, result: Response | Promise<Response>): Response | Promise<Response> {
+  afterPersisted(context: RequestContext<unknown, any>, result: Response | Promise<Response>): Response | Promise<Response> {
     if (result instanceof Promise) return result.then((response) => this.afterPersisted(context, response))
     const persisted = context.persisted()
     if (persisted === undefined) return result
@@ -112,7 +128,7 @@ export class Host implements TaskSource {
         stopServer.forceStop()
       }
       await supervisor.drain(deadline)
-      await this.shutdownHook(deadline)
+      await this.shutdownHook(deadline, supervisor.abandoned > before.abandoned)
       return {
         completed: supervisor.completed - before.completed,
         abandoned: supervisor.abandoned - before.abandoned,
@@ -125,15 +141,15 @@ export class Host implements TaskSource {
     this.supervisor.abandonAll()
   }
 
-  private async shutdownHook(deadline: number): Promise<void> {
+  private async shutdownHook(deadline: number, abandoned: boolean): Promise<void> {
     const hook = this.config.onShutdown
     if (!hook) return
     const controller = new AbortController()
     const over = (): void => controller.abort(new DOMException('gracePeriod is over', 'TimeoutError'))
     const remaining = deadline - performance.now()
     // Past the deadline (tasks were abandoned), the hook learns it at once from its signal.
-    if (remaining <= 0) over()
-    const timer = remaining > 0 ? setTimeout(over, remaining) : undefined
+    if (abandoned || remaining <= 0) over()
+    const timer = controller.signal.aborted ? undefined : setTimeout(over, remaining)
     try {
       await untilDeadline(Promise.resolve().then(() => hook(controller.signal)), deadline, 'onShutdown')
     } finally {

@@ -25,13 +25,14 @@ const CALL = 'inspector(source, options)'
  * error messages: put it behind your own auth.
  */
 export function inspector(source: TaskSource, options: InspectorOptions = {}): InspectorHandler {
+  // A finishRequest() middleware is a function that is also a TaskSource.
   if (
-    typeof source !== 'object' ||
+    (typeof source !== 'object' && typeof source !== 'function') ||
     source === null ||
     typeof (source as Partial<TaskSource>).subscribe !== 'function' ||
     typeof (source as Partial<TaskSource>).pending !== 'number'
   ) {
-    fail(CALL, 'source must be a TaskSource (what serve() or handle() returns)', source)
+    fail(CALL, 'source must be a TaskSource (what serve(), handle() or finishRequest() returns)', source)
   }
   if (typeof options !== 'object' || options === null) fail(CALL, 'options must be an object', options)
   checkOptionNames(CALL, options, { history: true, maxWatchers: true, heartbeat: true } satisfies OptionNames<InspectorOptions>)

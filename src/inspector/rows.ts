@@ -32,7 +32,7 @@ export function renderRow(entry: TaskEntry, now: number): string {
     `<td><span class="status">${entry.status}</span></td>` +
     `<td class="name">${escapeHtml(entry.name)}${error}</td>` +
     `<td class="req"><span class="method">${escapeHtml(entry.method)}</span> <span class="url">${escapeHtml(entry.url)}</span></td>` +
-    `<td class="dur">${duration}${entry.delivery ? ` <span class="delivery" title="how delivery was known">${entry.delivery}</span>` : ''}</td>` +
+    `<td class="dur">${escapeHtml(duration)}${entry.delivery ? ` <span class="delivery" title="how delivery was known">${entry.delivery}</span>` : ''}</td>` +
     `<td class="prog">${progressCell(entry)}</td>` +
     `</tr>`
   )

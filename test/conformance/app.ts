@@ -9,11 +9,11 @@ import { after, respond, type TaskReport, type TaskSource } from 'finish-request
 import { inspector } from 'finish-request/inspector'
 
 /** The user's own request-scoped store, as logging and tracing libraries keep one. */
-const requestStore = new AsyncLocalStorage<string>()
+export const requestStore = new AsyncLocalStorage<string>()
 
 type Event = { type: string; id?: string; at: number; [key: string]: unknown }
 
-const events: Event[] = []
+export const events: Event[] = []
 const now = () => performance.timeOrigin + performance.now()
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

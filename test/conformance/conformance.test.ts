@@ -8,7 +8,18 @@ import { runtimes } from './runtimes.ts'
 
 const wall = () => performance.timeOrigin + performance.now()
 /** How each runtime knows a streamed body was delivered; Node and Deno say so themselves. */
-const DELIVERY_OF_STREAM: Record<string, string> = { bun: 'body-end', workerd: 'body-end', 'node20-srvx': 'body-end', 'deno-without-info': 'body-end' }
+const DELIVERY_OF_STREAM: Record<string, string> = {
+  bun: 'body-end',
+  workerd: 'body-end',
+  'node20-srvx': 'body-end',
+  'deno-without-info': 'body-end',
+  // The middleware where the runtime or platform tells nothing (Bun, workerd, Vercel, Netlify).
+  'hono-bun': 'body-end',
+  'hono-bun-export-default': 'body-end',
+  'hono-workerd': 'body-end',
+  vercel: 'body-end',
+  netlify: 'body-end',
+}
 const CPU_TASK_MS = 200
 
 for (const runtime of runtimes) {
@@ -181,6 +192,21 @@ for (const runtime of runtimes) {
         expect(await served.report(id)).toMatchObject({ status: 'ok' })
       })
 
+      if (runtime.handsTasksToPlatform) {
+        test("each task is handed to the platform's waitUntil, which settles fulfilled once the task is reported, a timed-out one too", async () => {
+          for (const [path, status] of [['sleep?ms=50', 'ok'], ['timeout?ms=30', 'timeout']]) {
+            const id = uid('platform')
+            await (await get(`/${path}&id=${id}`)).text()
+            const report = await served.report(id)
+            expect(report.status).toBe(status)
+            const handed = await served.waitFor((e) => e.type === 'platform-wait-until' && e.id === id, 5000, 'the platform to see it settle')
+            expect(handed.settled).toBe('fulfilled')
+            expect(handed.at).toBeGreaterThanOrEqual(report.at)
+            expect(served.events.filter((e) => e.type === 'platform-wait-until' && e.id === id)).toHaveLength(1)
+          }
+        })
+      }
+
       test('the unhandled-rejection probe counts a deliberate one', async () => {
         const before = await unhandledRejections()
         await (await get('/probe/control')).text()
@@ -225,7 +251,7 @@ for (const runtime of runtimes) {
       })
 
       test('after(task) and respond(response, task) without ctx, from any depth: each task and report in its own request context', async () => {
-        const ids = Array.from({ length: 40 }, () => uid('ctx'))
+        const ids = Array.from({ length: 200 }, () => uid('ctx'))
         // Concurrent, with random waits, so that requests interleave.
         const bodies = await Promise.all(ids.map((id) => get(`/ctx/free?id=${id}`).then((r) => r.json())))
         expect(bodies).toEqual(ids.map((id) => ({ id })))
@@ -281,7 +307,7 @@ for (const runtime of runtimes) {
       test('bad arguments throw a TypeError naming the argument', async () => {
         const expected: Record<string, RegExp> = {
           response: /^respond\(ctx, response, task\): response must be a Response, got string$/,
-          task: /task must be a function or a durable task, got number 42/,
+          task: /task must be a function, a promise or a durable task, got number 42/,
           timeout: /options\.timeout must be a positive number/,
           ctx: /ctx must be an ExecutionContext/,
         }
@@ -299,9 +325,9 @@ for (const runtime of runtimes) {
       })
     })
 
-    if (runtime.name === 'workerd') {
+    if (runtime.withoutAsyncContext) {
       test('without any flag the worker loads as one script, after(ctx, task) works, and after(task) names the flag', async () => {
-        const served = await launch(runtime, { WORKER_ENTRY: 'worker-without-als.ts', WORKERD_FLAGS: '' })
+        const served = await launch(runtime, { WORKER_ENTRY: runtime.withoutAsyncContext!, WORKERD_FLAGS: '' })
         try {
           const id = uid('no-als')
           const body = await (await fetch(`${served.url}?id=${id}`)).json()

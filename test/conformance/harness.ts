@@ -14,6 +14,10 @@ export interface Runtime {
   start(env: Record<string, string>): Promise<Served>
   /** What this runtime cannot offer, behaviour → reason. */
   cannot?: Record<string, string>
+  /** workerd: the entry to load without the nodejs_als flag, where only the ctx forms can work. */
+  withoutAsyncContext?: string
+  /** Each task is also handed to the platform's own waitUntil, which the entry records as `platform-wait-until`. */
+  handsTasksToPlatform?: boolean
   /** Only the behaviours whose titles match run here (an entry that checks one thing, e.g. delivery). */
   only?: RegExp
   /** On shutdown the runtime itself closes a kept-alive connection once its in-flight response is sent. */

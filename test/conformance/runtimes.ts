@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { Miniflare } from 'miniflare'
@@ -52,6 +53,7 @@ const deno: Runtime = {
 /** Bundles the worker entry as wrangler would (workerd conditions) and runs it in real workerd. */
 const workerd: Runtime = {
   name: 'workerd',
+  withoutAsyncContext: 'worker-without-als.ts',
   cannot: {
     'at maxPendingTasks new requests get 503 + Retry-After; accepted work completes': PROCESS_ONLY,
     'SIGTERM drains pending tasks, then exits 0': PROCESS_ONLY,
@@ -105,6 +107,104 @@ const withoutBindings: Runtime[] = [
   },
 ]
 
+// The same app behind the user's own server or platform, with app.use(finishRequest())
+// (or the Express middleware, the Fastify plugin) instead of serve() or worker().
+
+const honoOnNode: Runtime = {
+  name: 'hono-node',
+  start: (env) => spawnServer('hono-node', process.execPath, ['--import', 'tsx', entry('middleware-node.ts')], env),
+}
+
+// The middleware stops no server: a request pipelined during the drain reaches it and
+// gets its 503, where Deno's shutdown() would have cut the connection.
+const honoOnBun: Runtime = {
+  ...bun,
+  name: 'hono-bun',
+  cannot: {
+    [SLOW_READER]: bun.cannot![SLOW_READER],
+    // Seen with Bun 1.4.5 and no stop() at all: neither response comes.
+    [KEPT_ALIVE]: 'Bun answers nothing on a connection once a request is pipelined behind a busy one',
+  },
+  start: (env) => spawnServer('hono-bun', bin('bun'), [entry('middleware-bun.ts')], env),
+}
+
+const honoOnDeno: Runtime = {
+  ...deno,
+  name: 'hono-deno',
+  closesBusyConnectionsOnShutdown: false,
+  start: (env) => spawnServer('hono-deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('middleware-deno.ts')], env),
+}
+
+/** A port for runtimes that listen by themselves (`export default app`), free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+    probe.on('error', reject)
+  })
+}
+
+const honoBunDefaultExport: Runtime = {
+  ...honoOnBun,
+  name: 'hono-bun-export-default',
+  start: async (env) => {
+    const port = String(await freePort())
+    return spawnServer('hono-bun-export-default', bin('bun'), [entry('middleware-default-export.ts')], { ...env, PORT: port })
+  },
+}
+
+const honoDenoServe: Runtime = {
+  ...honoOnDeno,
+  name: 'hono-deno-serve',
+  // `deno serve` shuts its own server down on SIGTERM, as Deno.serve's shutdown() does.
+  closesBusyConnectionsOnShutdown: true,
+  start: async (env) => {
+    const port = String(await freePort())
+    const args = ['serve', '--allow-all', '--quiet', '--host', '127.0.0.1', '--port', port, entry('middleware-default-export.ts')]
+    return spawnServer('hono-deno-serve', bin('deno'), args, { ...env, PORT: port })
+  },
+}
+
+const honoOnWorkerd: Runtime = {
+  ...workerd,
+  name: 'hono-workerd',
+  withoutAsyncContext: 'middleware-worker-without-als.ts',
+  cannot: {
+    ...workerd.cannot,
+    // The middleware is a task source (one per isolate), but an event stream opened by
+    // one request cannot be written to from another request's tasks.
+    'the inspector: events arrive as tasks run, and the page lists them':
+      'workerd forbids writing to a stream opened by one request on behalf of another',
+  },
+  start: (env) => workerd.start({ WORKER_ENTRY: 'middleware-worker.ts', ...env }),
+}
+
+// A serverless platform owns the process: it is never ours to drain or exit.
+const PLATFORM = 'the platform owns the function instance: no signal reaches the app, and waitUntil keeps it alive for its tasks'
+
+function platform(name: string, file: string): Runtime {
+  return {
+    name,
+    handsTasksToPlatform: true,
+    cannot: {
+      'SIGTERM drains pending tasks, then exits 0': PLATFORM,
+      'past gracePeriod, tasks are aborted (with or without a timeout), reported abandoned, and the process exits': PLATFORM,
+      'a second SIGTERM abandons what is left at once, instead of waiting out gracePeriod': PLATFORM,
+      [KEPT_ALIVE]: PLATFORM,
+    },
+    start: (env) => spawnServer(name, process.execPath, ['--import', 'tsx', entry(file)], env),
+  }
+}
+
+function reqRes(name: string, file: string, env: Record<string, string> = {}): Runtime {
+  return {
+    name,
+    start: (more) => spawnServer(name, process.execPath, ['--import', 'tsx', entry(file)], { ...env, ...more }),
+  }
+}
+
 /** Every runtime the suite knows; RUNTIMES=node20,bun narrows the run. */
 export const runtimes: Runtime[] = [
   node('node20', process.execPath),
@@ -115,4 +215,15 @@ export const runtimes: Runtime[] = [
   deno,
   workerd,
   ...withoutBindings,
+  honoOnNode,
+  honoOnBun,
+  honoOnDeno,
+  honoBunDefaultExport,
+  honoDenoServe,
+  honoOnWorkerd,
+  platform('vercel', 'vercel.ts'),
+  platform('netlify', 'netlify.ts'),
+  reqRes('express5', 'express.ts'),
+  reqRes('express4', 'express.ts', { EXPRESS: '4' }),
+  reqRes('fastify5', 'fastify.ts'),
 ].filter((r) => !process.env.RUNTIMES || process.env.RUNTIMES.split(',').includes(r.name))

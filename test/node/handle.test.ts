@@ -39,7 +39,7 @@ describe('after(task) and respond(response, task) without ctx', () => {
     handle(() => new Response()) // loads the adapter's AsyncLocalStorage, as any user of it would
     expect(() => after(() => {})).toThrow(
       new TypeError(
-        'after(task): no request is being handled here: pass ctx (after(ctx, task)), or call it while a request served by serve(), handle() or worker() from finish-request is being handled',
+        'after(task): no request is being handled here: pass ctx (after(ctx, task)), or call it while a request served by serve(), handle(), worker() or a finishRequest() middleware from finish-request is being handled',
       ),
     )
     expect(() => respond(new Response(), () => {})).toThrow(/^respond\(response, task\): no request is being handled here: pass ctx \(respond\(ctx, response, task\)\)/)
@@ -59,7 +59,7 @@ describe('after(task) and respond(response, task) without ctx', () => {
     })
     await handler.fetch(new Request('http://x/'))
     expect(messages).toEqual([
-      'respond(response, task): task must be a function or a durable task, got string',
+      'respond(response, task): task must be a function, a promise or a durable task, got string',
       'after(task): options.timeout must be a positive number of milliseconds up to 2147483647, or Infinity, got number -1',
     ])
   })

@@ -347,7 +347,7 @@ describe('inspector() arguments', () => {
 
   it('throws a TypeError naming the argument', () => {
     expect(() => inspector({} as never)).toThrow(
-      new TypeError('inspector(source, options): source must be a TaskSource (what serve() or handle() returns), got Object'),
+      new TypeError('inspector(source, options): source must be a TaskSource (what serve(), handle() or finishRequest() returns), got Object'),
     )
     const source: TaskSource = { pending: 0, subscribe: () => () => {} }
     expect(() => inspector(source, { history: 0 })).toThrow(

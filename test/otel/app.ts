@@ -3,7 +3,7 @@
 // Make it after the SDK is registered: the middleware takes the meter provider when made.
 import { httpInstrumentationMiddleware } from '@hono/otel'
 import { trace } from '@opentelemetry/api'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { after, respond, type TaskControl } from 'finish-request'
 
 const tracer = trace.getTracer('otel-test-app')
@@ -14,9 +14,11 @@ function mark(id: string): void {
   trace.getActiveSpan()?.setAttribute('test.id', id)
 }
 
-export function otelApp(): Hono {
+/** `middlewares` run inside @hono/otel's request span (e.g. finishRequest()). */
+export function otelApp(...middlewares: MiddlewareHandler[]): Hono {
   const app = new Hono()
   app.use(httpInstrumentationMiddleware({ serviceName: 'otel-test' }))
+  for (const middleware of middlewares) app.use(middleware)
 
   // The seed scenario: an instant answer, then statistics and a zip built in parts.
   app.get('/seed', (c) => {

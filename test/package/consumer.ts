@@ -19,9 +19,9 @@ export interface Consumer {
 
 /**
  * The user's dependencies, as `npm install finish-request hono bullmq ioredis
- * @opentelemetry/api` and `-D typescript @types/node` give them.
+ * @opentelemetry/api` (express, fastify) and `-D typescript @types/node` give them.
  */
-const LINKED = ['hono', '@hono/node-server', '@types', 'bullmq', 'ioredis', '@opentelemetry/api']
+const LINKED = ['hono', '@hono/node-server', '@types', 'bullmq', 'ioredis', 'express', 'fastify', '@opentelemetry/api']
 
 export function makeConsumer(prefix = 'finish-request-consumer-'): Consumer {
   const dir = mkdtempSync(join(tmpdir(), prefix))

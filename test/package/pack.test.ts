@@ -8,7 +8,7 @@ import { compilers, makeConsumer, root, typeCheck } from './consumer.ts'
 import { recommendedTsconfig } from './readme-blocks.ts'
 
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
-const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector', '/otel']
+const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector', '/hono', '/express', '/fastify', '/otel']
 
 let project: string
 let files: string[]
@@ -35,8 +35,11 @@ const expectedExports = [
   ['handle', 'serve'],
   ['queue', 'worker'],
   ['queue'],
-  ['createExecutionContext', 'waitOnExecutionContext'],
+  ['createExecutionContext', 'runInContext', 'waitOnExecutionContext'],
   ['inspector'],
+  ['finishRequest'],
+  ['finishRequest'],
+  ['finishRequest'],
   ['otel'],
 ]
 
@@ -74,7 +77,12 @@ import { hc, type InferResponseType } from 'hono/client'
 import { respond, after, type TaskReport } from 'finish-request'
 import { serve } from 'finish-request/node'
 import { worker } from 'finish-request/cloudflare'
-import { createExecutionContext, waitOnExecutionContext } from 'finish-request/testing'
+import { createExecutionContext, runInContext, waitOnExecutionContext } from 'finish-request/testing'
+import { finishRequest } from 'finish-request/hono'
+import { finishRequest as expressMiddleware } from 'finish-request/express'
+import { finishRequest as fastifyPlugin } from 'finish-request/fastify'
+import express from 'express'
+import Fastify from 'fastify'
 
 /** true only when A and B are the same type (not merely assignable either way). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -100,6 +108,25 @@ const reports: Promise<TaskReport[]> = waitOnExecutionContext(ctx)
 void server, reports, body
 // @ts-expect-error a task must be a function
 respond(createExecutionContext(), new Response(), 'nope')
+
+// Adopt in one line: the middleware on an existing app, with pending and close().
+const middleware = finishRequest({ gracePeriod: 5000, onTaskEnd: (r: TaskReport) => void r.name })
+const adopted = new Hono().use(middleware).get('/', (c) => {
+  c.executionCtx.waitUntil(Promise.resolve())
+  after(Promise.resolve(), { name: 'audit' })
+  return respond(c.text('ok'), () => {})
+})
+const pendingNow: number = middleware.pending
+const drained: Promise<{ completed: number; abandoned: number }> = middleware.close()
+express().use(expressMiddleware({ signals: false })).get('/', (_req, res) => {
+  after(() => {})
+  res.send('ok')
+})
+const fastify = Fastify()
+await fastify.register(fastifyPlugin, { maxPendingTasks: 100 })
+const fastifyPending: number = fastify.finishRequest.pending
+const inContext: string = runInContext(createExecutionContext(), () => 'x')
+void adopted, pendingNow, drained, fastifyPending, inContext
 `,
     )
     // tsc --strict with the tsconfig.json the README recommends, as a user would have it.

@@ -129,7 +129,7 @@ describe('without ctx, outside a request', () => {
   ])('%s throws a TypeError that starts with the call and names the way out', (call, fn, form) => {
     expect(fn).toThrow(TypeError)
     expect(fn).toThrow(
-      `${call}: no request is being handled here: pass ctx (${form}), or call it while a request served by serve(), handle() or worker() from finish-request is being handled`,
+      `${call}: no request is being handled here: pass ctx (${form}), or call it while a request served by serve(), handle(), worker() or a finishRequest() middleware from finish-request is being handled`,
     )
   })
 })

@@ -204,8 +204,8 @@ describe('bad arguments', () => {
   const ctx = createExecutionContext()
   const cases: Array<[string, () => unknown, RegExp]> = [
     ['a string response', () => respond(ctx, 'ok' as never, () => {}), /respond\(ctx, response, task\): response must be a Response, got string/],
-    ['a missing task', () => respond(ctx, new Response(), undefined as never), /task must be a function or a durable task, got undefined/],
-    ['a non-function in the array', () => respond(ctx, new Response(), [() => {}, 1 as never]), /task\[1\] must be a function or a durable task, got number 1/],
+    ['a missing task', () => respond(ctx, new Response(), undefined as never), /task must be a function, a promise or a durable task, got undefined/],
+    ['a non-function in the array', () => respond(ctx, new Response(), [() => {}, 1 as never]), /task\[1\] must be a function, a promise or a durable task, got number 1/],
     ['a ctx without waitUntil', () => respond({} as never, new Response(), () => {}), /ctx must be an ExecutionContext with a waitUntil/],
     ['a null ctx', () => after(null as never, () => {}), /after\(ctx, task\): ctx must be .*got null/],
     ['a negative timeout', () => after(ctx, () => {}, { timeout: -1 }), /options.timeout must be a positive number .*got number -1/],
