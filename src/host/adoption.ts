@@ -1,9 +1,11 @@
 import type { Later } from '../macrotask.ts'
 import type { DrainResult } from '../supervisor.ts'
-import type { FetchHandler, TaskEvent, TaskSource } from '../types.ts'
-import { fail } from '../validate.ts'
+import type { FetchHandler, TaskSource } from '../types.ts'
+import { checkCount, fail, type OptionNames } from '../validate.ts'
 import { Host } from './host.ts'
 import { hostConfig, type HandleOptions } from './options.ts'
+import { closeOnSignals, processSignals } from './signals.ts'
+import { asTaskSource } from './task-source.ts'
 
 /** Options of every `finishRequest()` middleware: `handle()`'s (the framework has its own env), plus `signals`. */
 export interface FinishRequestOptions extends Omit<HandleOptions, 'env'> {
@@ -14,7 +16,23 @@ export interface FinishRequestOptions extends Omit<HandleOptions, 'env'> {
    * on a platform that owns it (Workers, Vercel, Netlify).
    */
   signals?: readonly string[] | false
+  /** The exit code after a signal's close that had to abandon tasks, as `serve()`'s. Default 75. */
+  abandonedExitCode?: number
 }
+
+/** Every option name a middleware knows, checked against `FinishRequestOptions` by the compiler. */
+const FINISH_REQUEST_OPTION_NAMES = {
+  maxPendingTasks: true,
+  gracePeriod: true,
+  onShutdown: true,
+  asyncContext: true,
+  onError: true,
+  onTaskEnd: true,
+  taskTimeout: true,
+  deliveryTimeout: true,
+  signals: true,
+  abandonedExitCode: true,
+} as const satisfies OptionNames<FinishRequestOptions>
 
 /** What every `finishRequest()` middleware also is, as a `Handler` is: a task source to drain or watch. */
 export interface FinishRequestControl extends TaskSource {
@@ -29,12 +47,6 @@ const NO_APP: FetchHandler = () => {
   throw new Error('finishRequest(): a middleware runs its framework\'s chain through Host.enter(), never an app of its own')
 }
 
-interface ProcessLike {
-  on(signal: string, listener: () => void): unknown
-  off(signal: string, listener: () => void): unknown
-  exit(code: number): never
-}
-
 /**
  * The state one `finishRequest()` middleware shares across its requests: the Host,
  * the handlers in flight (a close waits for them before draining, since the server
@@ -44,11 +56,11 @@ interface ProcessLike {
 export class Adoption {
   readonly host: Host
   private readonly signals: readonly string[]
+  private readonly abandonedExitCode: number
   private inFlight = 0
   private whenIdle: (() => void) | undefined
   private signalsInstalled = false
   private closing: Promise<DrainResult> | undefined
-  private signalled = false
   private readonly removeSignals: Array<() => void> = []
   /** What a signal closes; the Fastify plugin closes the whole Fastify instance, whose onClose drains. */
   closeOnSignal: () => Promise<unknown> = () => this.close()
@@ -61,7 +73,9 @@ export class Adoption {
       fail(call, 'options.signals must be an array of signal names or false', signals)
     }
     this.signals = signals || []
-    this.host = new Host(hostConfig(call, NO_APP, options), later)
+    checkCount(call, 'options.abandonedExitCode', options?.abandonedExitCode, 0)
+    this.abandonedExitCode = options?.abandonedExitCode ?? 75
+    this.host = new Host(hostConfig(call, NO_APP, options, FINISH_REQUEST_OPTION_NAMES), later)
   }
 
   /** A request's handler starts; `end()` once it is over. */
@@ -77,13 +91,12 @@ export class Adoption {
   ownProcess(): void {
     if (this.signalsInstalled) return
     this.signalsInstalled = true
-    const process = (globalThis as { process?: ProcessLike }).process
-    if (typeof process?.on !== 'function') return
-    const onSignal = (): void => this.onSignal(process)
-    for (const signal of this.signals) {
-      process.on(signal, onSignal)
-      this.removeSignals.push(() => process.off(signal, onSignal))
-    }
+    const runtime = processSignals()
+    if (runtime === undefined) return
+    // What a signal closes first (the Fastify plugin: the whole instance, whose onClose
+    // drains), then this middleware's own drain.
+    const target = { close: () => this.closeOnSignal().then(() => this.close()), abandonNow: () => this.host.abandonNow() }
+    this.removeSignals.push(closeOnSignals(this.signals, target, runtime, this.abandonedExitCode))
   }
 
   close(): Promise<DrainResult> {
@@ -97,31 +110,9 @@ export class Adoption {
     return new Promise((resolve) => (this.whenIdle = resolve))
   }
 
-  private onSignal(process: ProcessLike): void {
-    if (this.signalled) {
-      // A second signal means "now": abandon (and so report) what is left.
-      this.host.abandonNow()
-      return
-    }
-    this.signalled = true
-    this.closeOnSignal()
-      .then(() => this.close())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error('[finish-request] close failed:', error)
-          process.exit(1)
-        },
-      )
-  }
-
   /** Adds `pending`, `close()` and `subscribe()` to the framework's middleware function. */
   control<M extends object>(middleware: M): M & FinishRequestControl {
-    const host = this.host
-    return Object.defineProperties(middleware, {
-      pending: { get: () => host.pending, enumerable: true },
-      close: { value: () => this.close(), enumerable: true },
-      subscribe: { value: (listener: (event: TaskEvent) => void) => host.subscribe(listener), enumerable: true },
-    }) as M & FinishRequestControl
+    Object.defineProperty(middleware, 'close', { value: () => this.close(), enumerable: true })
+    return asTaskSource(middleware, this.host) as M & FinishRequestControl
   }
 }

@@ -1,6 +1,7 @@
 import type { DrainResult } from '../supervisor.ts'
-import type { SubscribeOptions, TaskEvent, TaskSource } from '../types.ts'
+import type { TaskSource } from '../types.ts'
 import type { Host } from './host.ts'
+import { asTaskSource } from './task-source.ts'
 
 /** What `handle()` returns on every runtime; each adapter adds its own `fetch` (and Node its `listener`). */
 export interface Handler extends TaskSource {
@@ -14,12 +15,5 @@ export interface Handler extends TaskSource {
 }
 
 export function handlerOf<H extends Handler>(host: Host, own: Omit<H, keyof Handler>): H {
-  return {
-    ...own,
-    get pending() {
-      return host.pending
-    },
-    close: () => host.close(),
-    subscribe: (listener: (event: TaskEvent) => void, options?: SubscribeOptions) => host.subscribe(listener, options),
-  } as unknown as H
+  return asTaskSource({ ...own, close: () => host.close() }, host) as unknown as H
 }

@@ -1,8 +1,10 @@
 import type { DrainResult } from '../supervisor.ts'
-import type { SubscribeOptions, TaskEvent, TaskSource } from '../types.ts'
+import type { TaskSource } from '../types.ts'
 import type { Host } from './host.ts'
 import type { ListenConfig } from './options.ts'
 import type { Runtime } from './runtime.ts'
+import { closeOnSignals } from './signals.ts'
+import { asTaskSource } from './task-source.ts'
 
 export interface Server extends TaskSource {
   /** Set once listening, e.g. `http://localhost:3000/`. */
@@ -18,7 +20,6 @@ export interface Server extends TaskSource {
 /** `serve()` = `handle()` + listening + signals, the same on every runtime. */
 export function startServer<S extends Server>(host: Host, listen: ListenConfig, runtime: Runtime, extra?: Omit<S, keyof Server>): S {
   let url: string | undefined
-  const unsubscribe: Array<() => void> = []
 
   // Whether the caller handles a failed listen: otherwise it must not pass in silence.
   let awaited = false
@@ -47,42 +48,27 @@ export function startServer<S extends Server>(host: Host, listen: ListenConfig, 
   const close = (): Promise<DrainResult> =>
     (closing ??= host
       .close({ stop: () => listening.then(() => runtime.stop(), () => runtime.stop()), forceStop: () => runtime.forceStop() })
-      .finally(() => unsubscribe.forEach((off) => off())))
-
-  const onSignal = (): void => {
-    if (closing) {
-      // A second signal means "now": abandon (and so report) what is left instead of
-      // letting the runtime's default handler kill the process with tasks unreported.
-      runtime.forceStop()
-      host.abandonNow()
-      return
-    }
-    close().then(
-      // Abandoned work is lost work: say so to whatever restarts the process.
-      ({ abandoned }) => runtime.exit(abandoned > 0 ? listen.abandonedExitCode : 0),
-      (error: unknown) => {
-        console.error('[finish-request] close failed:', error)
-        runtime.exit(1)
-      },
-    )
+      .finally(() => uninstall()))
+  const abandonNow = (): void => {
+    runtime.forceStop()
+    host.abandonNow()
   }
-  for (const signal of listen.signals) unsubscribe.push(runtime.onSignal(signal, onSignal))
+  const uninstall = closeOnSignals(listen.signals, { close, abandonNow }, runtime, listen.abandonedExitCode)
 
-  const server = {
-    ...extra,
-    get url() {
-      return url
+  const server = asTaskSource(
+    {
+      ...extra,
+      get url() {
+        return url
+      },
+      ready: () => {
+        awaited = true
+        return listening
+      },
+      close,
     },
-    get pending() {
-      return host.pending
-    },
-    ready: () => {
-      awaited = true
-      return listening
-    },
-    close,
-    subscribe: (listener: (event: TaskEvent) => void, options?: SubscribeOptions) => host.subscribe(listener, options),
-  } as unknown as S
+    host,
+  ) as unknown as S
   return server
 }
 
