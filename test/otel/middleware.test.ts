@@ -16,7 +16,7 @@ let middleware: ReturnType<typeof finishRequest>
 
 beforeAll(async () => {
   sdk = startSdk(new AsyncLocalStorageContextManager())
-  middleware = finishRequest({ telemetry: otel(), onError: () => {} })
+  middleware = finishRequest({ telemetry: otel(), signals: false, onError: () => {} })
   await new Promise<void>((resolve) => {
     server = honoServe({ fetch: otelApp(middleware).fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
       url = `http://127.0.0.1:${info.port}/`
