@@ -7,6 +7,7 @@ import { JobQueue, QUEUE_OPTION_NAMES, type JobMessage, type QueueOptions } from
 import { fromEngineId, toEngineId } from '../src/durable/job-id.ts'
 import { JobRunner } from '../src/durable/runner.ts'
 import type { DrainResult } from '../src/supervisor.ts'
+import type { TraceCarrier } from '../src/telemetry.ts'
 import type { JobInfo, ReportOptions, RequestInfo, TaskSource } from '../src/types.ts'
 import { checkCount, checkOptionNames, fail, type OptionNames } from '../src/validate.ts'
 
@@ -27,7 +28,7 @@ export interface BullQueueOptions extends QueueOptions {
   keep?: { completed?: number; failed?: number }
 }
 
-export interface WorkOptions extends Pick<ReportOptions, 'onError' | 'onTaskEnd' | 'taskTimeout'> {
+export interface WorkOptions extends Pick<ReportOptions, 'onError' | 'onTaskEnd' | 'taskTimeout' | 'telemetry'> {
   /** Jobs run at once by this process. Default 1. */
   concurrency?: number
   /** On close, how long (ms) in-flight jobs may finish before they go back to the queue. Default 25 000. */
@@ -46,6 +47,7 @@ const WORK_OPTION_NAMES = {
   gracePeriod: true,
   signals: true,
   bullmq: true,
+  telemetry: true,
 } as const satisfies OptionNames<WorkOptions>
 
 /** What `jobs.work()` returns. */
@@ -58,6 +60,8 @@ interface JobData {
   /** The payload as JSON text: read back exactly as it was checked. */
   payload: string
   request?: RequestInfo
+  /** W3C trace context of the enqueuing request, when its server has telemetry. */
+  trace?: TraceCarrier
 }
 
 const KEEP = { completed: 24 * 3600, failed: 7 * 24 * 3600 }
@@ -113,6 +117,7 @@ class BullQueue extends JobQueue {
     // The caller gave up waiting (and runs the job itself, or refused): too late to send.
     signal.throwIfAborted()
     const data: JobData = { payload: message.json, request: message.request }
+    if (message.trace !== undefined) data.trace = message.trace
     const job = await producer.queue.add(message.name, data, {
       jobId: message.id === undefined ? undefined : toEngineId(message.id),
       attempts: message.attempts,
@@ -128,7 +133,8 @@ class BullQueue extends JobQueue {
     const call = 'jobs.work(options)'
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
     checkOptionNames(call, options, WORK_OPTION_NAMES)
-    const reporting = reportOptionsOf(call, { onError: options.onError, onTaskEnd: options.onTaskEnd, taskTimeout: options.taskTimeout })
+    const { onError, onTaskEnd, taskTimeout, telemetry } = options
+    const reporting = reportOptionsOf(call, { onError, onTaskEnd, taskTimeout, telemetry })
     checkCount(call, 'options.concurrency', options.concurrency, 1)
     checkCount(call, 'options.gracePeriod', options.gracePeriod, 0)
     const signals = options.signals ?? ['SIGINT', 'SIGTERM']
@@ -156,7 +162,7 @@ class BullQueue extends JobQueue {
         throw error
       }
       // A job not added through us (no payload) fails inside the attempt, so it is reported too.
-      const outcome = await runner.attempt(definition, job.data?.payload, job.data?.request, info, {}, progressTo(job))
+      const outcome = await runner.attempt(definition, job.data?.payload, job.data?.request, info, {}, progressTo(job), job.data?.trace)
       if (outcome.status === 'ok') return
       if (outcome.status === 'abandoned') {
         // Closing past the grace period: the job goes back to wait for the next worker,

@@ -2,6 +2,7 @@ import type { JobMessage, QueueOptions } from '../src/durable/definition.ts'
 import { JobQueue, QUEUE_OPTION_NAMES } from '../src/durable/definition.ts'
 import { retryDelay } from '../src/durable/backoff.ts'
 import type { JobRunner } from '../src/durable/runner.ts'
+import type { TraceCarrier } from '../src/telemetry.ts'
 import type { JobInfo, RequestInfo } from '../src/types.ts'
 import { checkOptionNames, fail, type OptionNames } from '../src/validate.ts'
 
@@ -36,6 +37,8 @@ interface Envelope {
   id: string
   payload: unknown
   request?: RequestInfo
+  /** W3C trace context of the enqueuing request, when its worker has telemetry. */
+  trace?: TraceCarrier
   attempts: number
   backoff: JobMessage['backoff']
 }
@@ -94,6 +97,7 @@ export class CloudflareQueue<Env = Record<string, unknown>> extends JobQueue<{ e
       attempts: message.attempts,
       backoff: message.backoff,
     }
+    if (message.trace !== undefined) body.trace = message.trace
     signal.throwIfAborted()
     await producer.send(body, { contentType: 'json' })
     return id
@@ -112,7 +116,7 @@ export class CloudflareQueue<Env = Record<string, unknown>> extends JobQueue<{ e
       runner.notify(error, { name: envelope.job, status: 'error', error, durationMs: 0, delivery: 'returned', request: envelope.request ?? { method: '', url: '' }, job: info })
       return message.retry()
     }
-    const outcome = await runner.attempt(definition, JSON.stringify(envelope.payload), envelope.request, info, { env: this.env as Env })
+    const outcome = await runner.attempt(definition, JSON.stringify(envelope.payload), envelope.request, info, { env: this.env as Env }, undefined, envelope.trace)
     if (outcome.status === 'ok' || message.attempts >= envelope.attempts) return message.ack()
     const delay = Math.ceil(retryDelay(envelope.backoff, message.attempts + 1) / 1000)
     message.retry({ delaySeconds: Math.min(delay, MAX_DELAY_SECONDS) })

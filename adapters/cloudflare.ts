@@ -28,6 +28,7 @@ const WORKER_OPTION_NAMES = {
   deliveryTimeout: true,
   asyncLocalStorage: true,
   queues: true,
+  telemetry: true,
 } as const satisfies OptionNames<WorkerOptions>
 
 /** The module-worker shape workerd calls; other handlers (scheduled, queue…) pass through. */

@@ -153,7 +153,7 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     const durable = task[DURABLE]
     const supervisor = this.supervisor
     const persisting = durable
-      .persist(this.requestInfo(), (error, report) => supervisor.notify(error, report))
+      .persist(this.requestInfo(), (error, report) => supervisor.notify(error, report), supervisor.options.telemetry?.carrier?.())
       .then((outcome) => {
         if (outcome === 'refuse') this.state |= REFUSE
         else if (typeof outcome === 'function') this.schedule(outcome, { ...options, name: options?.name ?? durable.name })

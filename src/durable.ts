@@ -1,3 +1,4 @@
+import type { TraceCarrier } from './telemetry.ts'
 import type { RequestInfo, Task, TaskReport } from './types.ts'
 
 /**
@@ -21,9 +22,10 @@ export interface Durable {
    * Called once, synchronously during registration (so in the request's async
    * context). Never rejects; a fallback is reported once, through the `onError`
    * given (the caller's supervisor passes it on to `onError` and `onTaskEnd`), with the
-   * time the request waited as its `durationMs`.
+   * time the request waited as its `durationMs`. `trace`: the registering request's
+   * trace context, when its server has telemetry, for the job to carry to its worker.
    */
-  persist(request: RequestInfo, onError: (error: Error, report: TaskReport) => void): Promise<PersistOutcome>
+  persist(request: RequestInfo, onError: (error: Error, report: TaskReport) => void, trace?: TraceCarrier): Promise<PersistOutcome>
 }
 
 export interface DurableTask {

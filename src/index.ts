@@ -1,5 +1,6 @@
 export { respond, after } from './respond.ts'
 export type { DurableTask } from './durable.ts'
+export type { Telemetry, TaskTelemetry, TaskRegistration, TraceCarrier } from './telemetry.ts'
 export type {
   App,
   ExecutionContext,

@@ -1,6 +1,7 @@
 import { logTaskError, callSafely } from './log.ts'
 import { macrotask, type Later } from './macrotask.ts'
 import { TaskRun } from './task-run.ts'
+import type { TaskTelemetry, TraceCarrier } from './telemetry.ts'
 import type { JobInfo, ReportOptions, SubscribeOptions, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 export interface DrainResult {
@@ -40,9 +41,15 @@ export class Supervisor {
   }
 
   /** `timeout`: undefined takes the default `taskTimeout`; Infinity overrides it with none. */
-  create(name: string, method: string, url: string, timeout: number | undefined, job?: JobInfo): TaskRun {
+  create(name: string, method: string, url: string, timeout: number | undefined, job?: JobInfo, trace?: TraceCarrier): TaskRun {
     const ms = timeout === undefined ? this.options.taskTimeout : timeout === Infinity ? undefined : timeout
     const run = new TaskRun(this, ++this.nextId, name, method, url, ms, job)
+    // Here, synchronously: still in the async context of the code that registers the task.
+    const telemetry = this.options.telemetry
+    if (telemetry !== undefined) {
+      const observed = telemetry.task(trace === undefined ? { name, job } : { name, job, trace })
+      if (observed !== undefined) run.telemetry = observed
+    }
     this.pending++
     if (this.listeners) this.emit({ type: 'registered', id: run.id, name, request: { method, url }, at: Date.now(), job })
     run.next = this.running
@@ -63,8 +70,11 @@ export class Supervisor {
     else this.completed++
     // Most tasks end well and nobody asked to hear about it: then no report is built.
     const { onError = logTaskError, onTaskEnd } = this.options
-    if (status !== 'ok' || onTaskEnd || this.listeners || this.endListeners) {
+    const telemetry = run.telemetry
+    if (status !== 'ok' || onTaskEnd || this.listeners || this.endListeners || telemetry) {
       const report = run.report(status, error)
+      // First, so that a span is ended before user callbacks (which may flush) see the report.
+      if (telemetry) callSafely(endTelemetry, telemetry, report)
       if (report.error) callSafely(onError, report.error, report)
       if (onTaskEnd) callSafely(onTaskEnd, report)
       if (this.listeners || this.endListeners) this.emitEnd({ type: 'ended', id: run.id, report, at: Date.now() })
@@ -151,4 +161,8 @@ export class Supervisor {
     for (const run of runs) run.abandon()
     this.shared?.abort(new DOMException('the server closed before the task finished', 'AbortError'))
   }
+}
+
+function endTelemetry(telemetry: TaskTelemetry, report: TaskReport): void {
+  telemetry.end(report)
 }

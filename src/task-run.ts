@@ -1,5 +1,6 @@
 import { abandonedError, timeoutError, toError } from './errors.ts'
 import type { Supervisor } from './supervisor.ts'
+import type { TaskTelemetry } from './telemetry.ts'
 import type { DeliveryKind, JobInfo, Task, TaskControl, TaskEvent, TaskReport, TaskStatus } from './types.ts'
 
 /** What only some runs need, kept out of the object every task allocates. */
@@ -9,6 +10,8 @@ interface Rare {
   deadline?: { controller: AbortController; timer: ReturnType<typeof setTimeout> }
   resolveDone?: () => void
   job?: JobInfo
+  /** Only with a `telemetry` option. */
+  telemetry?: TaskTelemetry
 }
 
 /**
@@ -51,6 +54,15 @@ export class TaskRun {
     return this.settled ? Promise.resolve() : new Promise((resolve) => ((this.rare ??= {}).resolveDone = resolve))
   }
 
+  /** Its telemetry, if the supervisor has any. */
+  get telemetry(): TaskTelemetry | undefined {
+    return this.rare?.telemetry
+  }
+
+  set telemetry(telemetry: TaskTelemetry | undefined) {
+    ;(this.rare ??= {}).telemetry = telemetry
+  }
+
   start(task: Task, delivery: DeliveryKind = 'returned'): void {
     if (this.settled) return
     this.startedAt = performance.now()
@@ -68,7 +80,8 @@ export class TaskRun {
     const supervisor = this.supervisor
     if (supervisor.watched) supervisor.emit({ type: 'started', id: this.id, at: Date.now() })
     try {
-      const result = task(signal, new Control(this))
+      const telemetry = this.rare?.telemetry
+      const result = telemetry === undefined ? task(signal, new Control(this)) : telemetry.run(task, signal, new Control(this))
       // Reading `then` runs user code too (a getter may throw), so it stays inside the try.
       if (!isThenable(result)) return this.finish('ok')
       // Bound functions, not closures: no shared context object, less memory per pending task.
@@ -79,7 +92,9 @@ export class TaskRun {
   }
 
   progress(done: number, total?: number): void {
-    if (this.settled || !this.supervisor.watched) return
+    if (this.settled) return
+    this.rare?.telemetry?.progress?.(done, total)
+    if (!this.supervisor.watched) return
     const event: TaskEvent = { type: 'progress', id: this.id, done, at: Date.now() }
     if (total !== undefined) event.total = total
     this.supervisor.emit(event)

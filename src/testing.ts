@@ -1,6 +1,7 @@
 import { hasAsyncContext, runInRequest } from './async-context.ts'
 import { deliverAtOnce, RequestContext } from './context.ts'
 import { Supervisor } from './supervisor.ts'
+import { checkTelemetry, type Telemetry } from './telemetry.ts'
 import type { ExecutionContext, TaskReport } from './types.ts'
 import { checkOptionNames, checkTimeout, fail, type OptionNames } from './validate.ts'
 
@@ -9,6 +10,8 @@ export interface TestContextOptions {
   request?: Request
   /** Default per-task timeout, as `taskTimeout` on a server. */
   taskTimeout?: number
+  /** Spans and metrics for its tasks, as `telemetry` on a server (e.g. `otel()`). */
+  telemetry?: Telemetry
 }
 
 const recorded = new WeakMap<ExecutionContext, { supervisor: Supervisor; reports: TaskReport[] }>()
@@ -20,10 +23,11 @@ const recorded = new WeakMap<ExecutionContext, { supervisor: Supervisor; reports
  */
 export function createExecutionContext(options: TestContextOptions = {}): ExecutionContext {
   if (options === null || typeof options !== 'object') fail('createExecutionContext(options)', 'options must be an object', options)
-  checkOptionNames('createExecutionContext(options)', options, { request: true, taskTimeout: true } satisfies OptionNames<TestContextOptions>)
+  checkOptionNames('createExecutionContext(options)', options, { request: true, taskTimeout: true, telemetry: true } satisfies OptionNames<TestContextOptions>)
   const reports: TaskReport[] = []
   const supervisor = new Supervisor({
     taskTimeout: checkTimeout('createExecutionContext(options)', 'options.taskTimeout', options.taskTimeout),
+    telemetry: checkTelemetry('createExecutionContext(options)', options.telemetry),
     onError: () => {},
     onTaskEnd: (report) => reports.push(report),
   })

@@ -1,3 +1,5 @@
+import type { Telemetry } from './telemetry.ts'
+
 /** A task's second argument: what it can tell about itself while it runs. */
 export interface TaskControl {
   /** The latest progress (e.g. files zipped of all), shown by the inspector; cheap to call often. */
@@ -113,6 +115,8 @@ export interface ReportOptions {
    * Default 10 000; `Infinity` always waits for delivery.
    */
   deliveryTimeout?: number
+  /** Spans and metrics for every task, e.g. `otel()` from `finish-request/otel`. Default: none. */
+  telemetry?: Telemetry
 }
 
 export type FetchHandler<Env = unknown> = (

@@ -1,4 +1,5 @@
 import { DURABLE, type Durable, type DurableTask, type PersistOutcome } from '../durable.ts'
+import type { TraceCarrier } from '../telemetry.ts'
 import type { RequestInfo, Task, TaskControl, TaskReport } from '../types.ts'
 import { checkCount, checkOptionNames, checkTimeout, fail, type OptionNames } from '../validate.ts'
 import { backoffOf, type Backoff } from './backoff.ts'
@@ -52,6 +53,8 @@ export interface JobMessage {
   id?: string
   /** The request that registered it, for the reports of its attempts. */
   request?: RequestInfo
+  /** The trace context of the request that registered it (W3C `traceparent`…), when its server has telemetry. */
+  trace?: TraceCarrier
   attempts: number
   backoff: { type: 'fixed' | 'exponential'; delay: number }
 }
@@ -149,11 +152,11 @@ export abstract class JobQueue<Extra = {}> {
   private durable(message: Omit<JobMessage, 'request'>, definition: JobDefinition<any, Extra>): Durable {
     return {
       name: message.name,
-      persist: async (request, onError): Promise<PersistOutcome> => {
+      persist: async (request, onError, trace): Promise<PersistOutcome> => {
         // Called as the job is registered: the report tells how long the request waited.
         const started = performance.now()
         try {
-          await this.sendWithinTimeout({ ...message, request })
+          await this.sendWithinTimeout(trace === undefined ? { ...message, request } : { ...message, request, trace })
           return undefined
         } catch (cause) {
           const fallback = this.whenDown === 'refuse' ? 'the request was answered 503' : 'it runs in this process after the response'

@@ -1,5 +1,6 @@
 import { Supervisor } from '../supervisor.ts'
 import type { TaskRun } from '../task-run.ts'
+import type { TraceCarrier } from '../telemetry.ts'
 import type { JobInfo, RequestInfo, TaskStatus } from '../types.ts'
 import type { JobDefinition } from './definition.ts'
 
@@ -39,9 +40,11 @@ export class JobRunner extends Supervisor {
     job: JobInfo,
     extra: Extra,
     onProgress?: (done: number, total?: number) => void,
+    /** The trace context the job carried from the request that enqueued it. */
+    trace?: TraceCarrier,
   ): Promise<AttemptOutcome> {
     const { method, url } = request ?? UNKNOWN_REQUEST
-    const run = this.create(definition.jobName, method, url, definition.options.timeout, job)
+    const run = this.create(definition.jobName, method, url, definition.options.timeout, job, traceOf(trace))
     // A runner that has closed abandons what arrives late at once.
     if (run.settled) return Promise.resolve({ status: 'abandoned' })
     const outcome = new Promise<AttemptOutcome>((resolve) => this.outcomes.set(run, resolve))
@@ -60,4 +63,11 @@ export class JobRunner extends Supervisor {
     })
     return outcome
   }
+}
+
+/** A job's message is data from outside: only an object of strings is used as trace context. */
+function traceOf(value: unknown): TraceCarrier | undefined {
+  if (value === null || typeof value !== 'object') return undefined
+  for (const field of Object.values(value)) if (typeof field !== 'string') return undefined
+  return value as TraceCarrier
 }

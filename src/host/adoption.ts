@@ -32,6 +32,7 @@ const FINISH_REQUEST_OPTION_NAMES = {
   deliveryTimeout: true,
   signals: true,
   abandonedExitCode: true,
+  telemetry: true,
 } as const satisfies OptionNames<FinishRequestOptions>
 
 /** What every `finishRequest()` middleware also is, as a `Handler` is: a task source to drain or watch. */

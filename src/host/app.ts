@@ -1,4 +1,5 @@
 import type { App, FetchHandler, ReportOptions } from '../types.ts'
+import { checkTelemetry } from '../telemetry.ts'
 import { checkCallback, checkTimeout, fail } from '../validate.ts'
 
 /** The one fetch function behind an app object or a bare function. */
@@ -11,7 +12,7 @@ export function fetchHandlerOf<Env>(call: string, app: App<Env>): FetchHandler<E
 /** Validates the reporting options every adapter shares. */
 export function reportOptionsOf(call: string, options: unknown): ReportOptions {
   if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
-  const { onError, onTaskEnd, taskTimeout, deliveryTimeout } = options as ReportOptions
+  const { onError, onTaskEnd, taskTimeout, deliveryTimeout, telemetry } = options as ReportOptions
   checkCallback(call, 'options.onError', onError)
   checkCallback(call, 'options.onTaskEnd', onTaskEnd)
   checkTimeout(call, 'options.deliveryTimeout', deliveryTimeout)
@@ -20,5 +21,6 @@ export function reportOptionsOf(call: string, options: unknown): ReportOptions {
     onTaskEnd,
     taskTimeout: checkTimeout(call, 'options.taskTimeout', taskTimeout),
     deliveryTimeout,
+    telemetry: checkTelemetry(call, telemetry),
   }
 }

@@ -79,6 +79,7 @@ export const HANDLE_OPTION_NAMES = {
   onTaskEnd: true,
   taskTimeout: true,
   deliveryTimeout: true,
+  telemetry: true,
 } as const satisfies OptionNames<HandleOptions>
 
 /** Every option name `serve()` knows on every runtime; an adapter may add its own (Node's). */

@@ -17,8 +17,11 @@ export interface Consumer {
   filename: string
 }
 
-/** The user's dependencies, as `npm install finish-request hono bullmq ioredis` (express, fastify) and `-D typescript @types/node` give them. */
-const LINKED = ['hono', '@hono/node-server', '@types', 'bullmq', 'ioredis', 'express', 'fastify']
+/**
+ * The user's dependencies, as `npm install finish-request hono bullmq ioredis
+ * @opentelemetry/api` (express, fastify) and `-D typescript @types/node` give them.
+ */
+const LINKED = ['hono', '@hono/node-server', '@types', 'bullmq', 'ioredis', 'express', 'fastify', '@opentelemetry/api']
 
 export function makeConsumer(prefix = 'finish-request-consumer-'): Consumer {
   const dir = mkdtempSync(join(tmpdir(), prefix))
@@ -29,6 +32,7 @@ export function makeConsumer(prefix = 'finish-request-consumer-'): Consumer {
   mkdirSync(installed, { recursive: true })
   execFileSync('tar', ['-xzf', join(dir, packed.filename), '-C', installed, '--strip-components=1'])
   mkdirSync(join(dir, 'node_modules/@hono'), { recursive: true })
+  mkdirSync(join(dir, 'node_modules/@opentelemetry'), { recursive: true })
   for (const name of LINKED) symlinkSync(join(root, 'node_modules', name), join(dir, 'node_modules', name))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', dependencies: { 'finish-request': '*' } }))
   return { dir, files: packed.files.map((f: { path: string }) => f.path), version: packed.version, filename: packed.filename }

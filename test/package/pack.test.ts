@@ -8,7 +8,7 @@ import { compilers, makeConsumer, root, typeCheck } from './consumer.ts'
 import { recommendedTsconfig } from './readme-blocks.ts'
 
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
-const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector', '/hono', '/express', '/fastify']
+const entries = ['', '/node', '/bun', '/deno', '/serve', '/cloudflare', '/bullmq', '/testing', '/inspector', '/hono', '/express', '/fastify', '/otel']
 
 let project: string
 let files: string[]
@@ -40,6 +40,7 @@ const expectedExports = [
   ['finishRequest'],
   ['finishRequest'],
   ['finishRequest'],
+  ['otel'],
 ]
 
 describe('the packed tarball', () => {
