@@ -1,6 +1,5 @@
 import process from 'node:process'
-import { Queue, Worker, WaitingError, type Job, type WorkerOptions } from 'bullmq'
-import { Redis, type RedisOptions } from 'ioredis'
+import { WaitingError, type Job, type WorkerOptions } from 'bullmq'
 import { reportOptionsOf } from '../src/host/app.ts'
 import { toError } from '../src/errors.ts'
 import { JobQueue, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
@@ -9,17 +8,32 @@ import { JobRunner } from '../src/durable/runner.ts'
 import type { DrainResult } from '../src/supervisor.ts'
 import type { JobInfo, ReportOptions, RequestInfo, TaskSource } from '../src/types.ts'
 import { checkCount, fail } from '../src/validate.ts'
+import { storeOf, type Connection, type Driver } from './bullmq-store.ts'
 
 export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions, QueueOptions } from '../src/durable/definition.ts'
 export type { DrainResult, BullQueue }
 
 export interface BullQueueOptions extends QueueOptions {
-  /** A Redis URL (`redis://127.0.0.1:6379`), or an ioredis client whose settings are copied (it is left alone). */
-  connection: string | Redis
+  /**
+   * Where BullMQ keeps the jobs. Redis: a URL (`redis://127.0.0.1:6379`), or an ioredis
+   * client whose settings are copied (it is left alone). PostgreSQL: a URL
+   * (`postgres://user@host:5432/app`), or a pg.Pool that is shared (never closed by us;
+   * its `search_path` must include BullMQ's schema, and it needs a connection to spare
+   * for each worker's LISTEN).
+   */
+  connection: Connection
   /** The BullMQ queue's name, shared by the web processes that enqueue and the workers that run. */
   name: string
-  /** BullMQ's key prefix. Default `bull`. */
+  /** Redis only: BullMQ's key prefix. Default `bull`. */
   prefix?: string
+  /** PostgreSQL only, with a URL: the schema BullMQ's tables live in. Default `bullmq`. */
+  schema?: string
+  /**
+   * PostgreSQL only: run BullMQ's migrations when this process first connects
+   * (idempotent; concurrent starters are serialised by an advisory lock). Needs the
+   * right to create the schema. Default false: migrate as a deployment step.
+   */
+  migrate?: boolean
   /**
    * How long BullMQ keeps a finished job, in seconds; a caller's id is only
    * deduplicated while its job is kept. Default: completed 1 day, failed 7 days.
@@ -57,38 +71,23 @@ const closingWorkers = new Set<Promise<DrainResult>>()
 
 /** Durable jobs on BullMQ: `define` them, register them in requests, and `work()` them anywhere. */
 class BullQueue extends JobQueue {
-  private producer: Producer | undefined
   private readonly workers = new Set<RunningWorker>()
-  private readonly connection: string | Redis
-  private readonly prefix: string | undefined
+  /** The store's driver, imported and created on first use: importing the app (a test, a build) opens no connection. */
+  private readonly driver: () => Promise<Driver>
+  private driverLoaded: Promise<Driver> | undefined
   private readonly keep: { completed: number; failed: number }
 
   constructor(options: BullQueueOptions) {
     const call = 'queue(options)'
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
-    const { connection, name, prefix, keep = {} } = options
+    const { connection, name, prefix, schema, migrate, keep = {} } = options
     if (typeof name !== 'string' || name === '' || name.includes(':')) fail(call, 'options.name must be a non-empty string without ":"', name)
     super(call, name, options)
-    const isClient = connection !== null && typeof connection === 'object' && typeof (connection as Redis).duplicate === 'function'
-    if (typeof connection !== 'string' && !isClient) fail(call, 'options.connection must be a Redis URL or an ioredis client', connection)
-    if (prefix !== undefined && typeof prefix !== 'string') fail(call, 'options.prefix must be a string', prefix)
+    const load = storeOf(call, { connection, prefix, schema, migrate, enqueueTimeout: this.enqueueTimeout })
     checkCount(call, 'options.keep.completed', keep.completed, 0)
     checkCount(call, 'options.keep.failed', keep.failed, 0)
-    this.connection = connection
-    this.prefix = prefix
+    this.driver = () => (this.driverLoaded ??= load())
     this.keep = { ...KEEP, ...keep }
-  }
-
-  /**
-   * A client of our own (closed by us), never the caller's: a producer must fail fast
-   * while Redis is down, and a worker must wait forever (BullMQ requires
-   * `maxRetriesPerRequest: null` for its blocking connection).
-   */
-  private client(options: RedisOptions): Redis {
-    const client = typeof this.connection === 'string' ? new Redis(this.connection, options) : this.connection.duplicate(options)
-    // Connection errors reach us through the failing commands; ioredis reconnects by itself.
-    client.on('error', () => {})
-    return client
   }
 
   protected override extra(): {} {
@@ -96,20 +95,19 @@ class BullQueue extends JobQueue {
   }
 
   protected override async send(message: JobMessage, signal: AbortSignal): Promise<string> {
-    // Created on first use: importing the app (a test, a build) opens no connection.
-    const producer = (this.producer ??= new Producer(this.client(PRODUCER), this.name, this.prefix))
+    const producer = (await this.driver()).producer(this.name)
     await producer.ready(signal)
     // The caller gave up waiting (and runs the job itself, or refused): too late to send.
     signal.throwIfAborted()
     const data: JobData = { payload: message.json, request: message.request }
-    const job = await producer.queue.add(message.name, data, {
+    const id = await producer.add(message.name, data, {
       jobId: message.id === undefined ? undefined : toEngineId(message.id),
       attempts: message.attempts,
       backoff: message.backoff,
       removeOnComplete: { age: this.keep.completed },
       removeOnFail: { age: this.keep.failed },
     })
-    return message.id ?? String(job.id)
+    return message.id ?? String(id)
   }
 
   /** Runs this queue's jobs in this process until `close()` (or a signal). */
@@ -128,7 +126,6 @@ class BullQueue extends JobQueue {
     }
     const gracePeriod = options.gracePeriod ?? 25_000
     const runner = new JobRunner(reporting)
-    const client = this.client({ maxRetriesPerRequest: null })
 
     const processor = async (job: Job<JobData>, token?: string): Promise<void> => {
       const info: JobInfo = {
@@ -155,15 +152,9 @@ class BullQueue extends JobQueue {
       throw toError(outcome.error)
     }
 
-    const worker = new Worker<JobData>(this.name, processor, {
-      ...options.bullmq,
-      connection: client,
-      prefix: this.prefix,
-      concurrency: options.concurrency ?? 1,
-      autorun: true,
-    })
-    // BullMQ reports connection trouble here and retries by itself; job failures are our reports.
-    worker.on('error', () => {})
+    const settings = { ...options.bullmq, concurrency: options.concurrency ?? 1 }
+    const worker = this.driver().then((driver) => driver.worker(this.name, processor, settings))
+    worker.catch((error: unknown) => console.error(`[finish-request] jobs.work(): queue "${this.name}" could not start:`, error))
 
     let closing: Promise<DrainResult> | undefined
     const unsubscribe: Array<() => void> = []
@@ -172,10 +163,9 @@ class BullQueue extends JobQueue {
         const before = { completed: runner.completed, abandoned: runner.abandoned }
         const deadline = performance.now() + gracePeriod
         // Stops fetching at once; resolves after every processor call has returned.
-        const stopped = worker.close()
+        const stopped = worker.then((w) => w.close())
         await runner.drain(deadline)
         await stopped.catch(() => {})
-        await client.quit().catch(() => client.disconnect())
         for (const off of unsubscribe) off()
         this.workers.delete(running)
         return { completed: runner.completed - before.completed, abandoned: runner.abandoned - before.abandoned }
@@ -213,59 +203,7 @@ class BullQueue extends JobQueue {
   /** Closes this process's connection for enqueueing, and every worker started here. */
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.close()))
-    const producer = this.producer
-    this.producer = undefined
-    await producer?.close()
-  }
-}
-
-/**
- * The producer connection fails fast rather than late: no offline queue (a command
- * while Redis is unreachable fails at once instead of holding the response until Redis
- * is back) and no resending after a reconnect (a job the request gave up on and ran
- * itself must not be enqueued behind its back).
- */
-const PRODUCER: RedisOptions = { maxRetriesPerRequest: 0, enableOfflineQueue: false, autoResendUnfulfilledCommands: false }
-
-class Producer {
-  readonly queue: Queue
-  private connectedOnce = false
-  /** One listener for every job waiting on the first connection, not one each. */
-  private readonly firstConnection: Promise<void>
-
-  constructor(
-    readonly client: Redis,
-    name: string,
-    prefix: string | undefined,
-  ) {
-    this.queue = new Queue(name, { connection: client, prefix })
-    this.queue.on('error', () => {})
-    this.firstConnection = new Promise((resolve) => client.once('ready', resolve))
-    client.on('ready', () => (this.connectedOnce = true))
-  }
-
-  /**
-   * Resolves once the connection is ready. The first connection is waited for (until
-   * `signal` aborts); after that, a connection that is not ready means Redis is down,
-   * and waiting would only hold the response.
-   */
-  ready(signal: AbortSignal): Promise<void> {
-    const { status } = this.client
-    if (status === 'ready') return Promise.resolve()
-    if (this.connectedOnce || status === 'end') return Promise.reject(new Error(`Redis connection is ${status}`))
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.firstConnection.then(() => {
-        signal.removeEventListener('abort', onAbort)
-        resolve()
-      })
-    })
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close().catch(() => {})
-    await this.client.quit().catch(() => this.client.disconnect())
+    await (await this.driverLoaded)?.close()
   }
 }
 

@@ -1,34 +1,22 @@
-// finish-request/bullmq against a real Redis (started per file) and real BullMQ,
-// served by the Node adapter: what a user of durable jobs would check.
-import { Queue } from 'bullmq'
+// finish-request/bullmq against real BullMQ on each store it runs on (a real Redis and a
+// real PostgreSQL, started per store), served by the Node adapter: what a user of
+// durable jobs would check. The same tests on both: the guarantees do not depend on
+// the store.
 import { Hono } from 'hono'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { after, respond, type TaskReport } from 'finish-request'
 import { inspector } from 'finish-request/inspector'
 import { queue, type BullQueue } from 'finish-request/bullmq'
 import { serve, type Server } from 'finish-request/node'
-import { startRedis, type TestRedis } from '../helpers/redis.ts'
+import { deadUrl, stores, type TestStore } from '../helpers/stores.ts'
 import { EventStreamReader } from '../support/event-stream.ts'
 
-let redis: TestRedis
 let queueCount = 0
 const opened: Array<{ close(): Promise<unknown> }> = []
 
-beforeAll(async () => {
-  redis = await startRedis()
-})
 afterAll(async () => {
   for (const thing of opened.reverse()) await thing.close().catch(() => {})
-  await redis.stop()
 })
-
-/** A queue of its own per test, so tests never see each other's jobs. */
-function jobsFor(url = redis.url, options: Partial<Parameters<typeof queue>[0]> = {}): BullQueue {
-  const jobs = queue({ connection: url, name: `test-${process.pid}-${++queueCount}`, ...options })
-  opened.push(jobs)
-  return jobs
-}
 
 function served(app: Hono, reports: TaskReport[] = [], errors: Error[] = []): Promise<Server> {
   const server = serve(app, {
@@ -61,16 +49,39 @@ function collector() {
   }
 }
 
-describe('finish-request/bullmq', () => {
-  it('a job registered during a request is in Redis by the time the client has the response', async () => {
+describe.each(stores)('finish-request/bullmq on $name', (kind) => {
+  let store: TestStore
+  beforeAll(async () => {
+    store = await kind.start()
+  })
+  afterAll(async () => {
+    // What this store's tests opened, before the store goes.
+    for (const thing of opened.splice(0).reverse()) await thing.close().catch(() => {})
+    await store?.stop()
+  })
+
+  /** A queue of its own per test, so tests never see each other's jobs. */
+  function jobsFor(url = store.url, options: Partial<Parameters<typeof queue>[0]> = {}): BullQueue {
+    const jobs = queue({ connection: url, name: `test-${process.pid}-${++queueCount}`, ...options })
+    opened.push(jobs)
+    return jobs
+  }
+
+  /** BullMQ's own view of a queue on this store. */
+  function inspectQueue(name: string) {
+    const inspect = store.inspect(name)
+    opened.push(inspect)
+    return inspect
+  }
+
+  it('a job registered during a request is in the store by the time the client has the response', async () => {
     const jobs = jobsFor()
     const buildZip = jobs.define('buildZip', async () => {})
     const app = new Hono().post('/export/:user', (c) =>
       respond(c.executionCtx, c.json({ ok: true }), buildZip({ user: c.req.param('user') }, { id: `export:${c.req.param('user')}` })),
     )
     const server = await served(app)
-    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
+    const inspect = inspectQueue(jobs.name)
     for (const user of ['42', '43', '44']) {
       const response = await fetch(new URL(`export/${user}`, server.url), { method: 'POST' })
       expect(response.status).toBe(200)
@@ -108,8 +119,7 @@ describe('finish-request/bullmq', () => {
       request: { method: 'GET', url: server.url },
       job: { id: 'export:42', queue: jobs.name, attempt: 1, attempts: 3 },
     })
-    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
+    const inspect = inspectQueue(jobs.name)
     await expect.poll(async () => (await inspect.getJob('export%3A42'))?.progress).toEqual({ done: 2, total: 2 })
     await expect.poll(async () => inspect.getJobState('export%3A42')).toBe('completed')
   })
@@ -180,14 +190,13 @@ describe('finish-request/bullmq', () => {
     opened.push(jobs.work({ signals: false, ...worker }))
     const reports = await worker.until(2)
     expect(reports.map((r) => r.job?.id).sort()).toEqual(['42', 'order:7'])
-    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
+    const inspect = inspectQueue(jobs.name)
     expect(await inspect.getJobCounts('waiting', 'active', 'delayed', 'completed')).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 2 })
     expect(runs).toBe(2)
   })
 
   it('a payload JSON cannot carry, or too large, is a TypeError at the call naming it', () => {
-    const jobs = jobsFor(redis.url, { maxPayloadBytes: 1024 })
+    const jobs = jobsFor(store.url, { maxPayloadBytes: 1024 })
     const buildZip = jobs.define('buildZip', () => {})
     const cycle: Record<string, unknown> = {}
     cycle.self = cycle
@@ -212,9 +221,7 @@ describe('finish-request/bullmq', () => {
   })
 
   it('engine down: the job runs in this process after the response, reported once through onError', async () => {
-    const gone = await startRedis()
-    await gone.stop()
-    const jobs = jobsFor(gone.url, { enqueueTimeout: 1_000 })
+    const jobs = jobsFor(await deadUrl(store), { enqueueTimeout: 1_000 })
     const ran: unknown[] = []
     const buildZip = jobs.define('buildZip', async (payload) => void ran.push(payload))
     const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({ user: 1 }, { id: 'u:1' })))
@@ -232,9 +239,7 @@ describe('finish-request/bullmq', () => {
   })
 
   it("engine down with whenDown: 'refuse': 503 with Retry-After, decided before the response leaves", async () => {
-    const gone = await startRedis()
-    await gone.stop()
-    const jobs = jobsFor(gone.url, { whenDown: 'refuse', enqueueTimeout: 1_000 })
+    const jobs = jobsFor(await deadUrl(store), { whenDown: 'refuse', enqueueTimeout: 1_000 })
     let ran = false
     const buildZip = jobs.define('buildZip', () => void (ran = true))
     const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({})))
@@ -272,8 +277,7 @@ describe('finish-request/bullmq', () => {
       ['short', 'ok'],
       ['long', 'abandoned'],
     ])
-    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
+    const inspect = inspectQueue(jobs.name)
     expect(await inspect.getJobState('long')).toBe('waiting')
     // Going back to the queue did not spend an attempt.
     expect((await inspect.getJob('long'))?.attemptsMade).toBe(0)
