@@ -17,6 +17,8 @@ export interface TestPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` */
   url: string
   port: number
+  /** The cluster's data directory (`postmaster.pid` is in it). */
+  dataDir: string
   /** Stops the server without a shutdown checkpoint, as a crash would. */
   kill(): Promise<void>
   /** Starts it again on the same port, with the same data. */
@@ -80,6 +82,7 @@ export async function startPostgres(settings: PostgresSettings = { fsync: 'off' 
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
+    dataDir: data,
     kill: () => stopWith('immediate'),
     async restart() {
       await stopWith('immediate')
