@@ -107,4 +107,35 @@ describe('finish-request/bullmq on PostgreSQL', () => {
       logged.mockRestore()
     }
   })
+
+  it("a role with only the README's runtime rights enqueues and works; without CREATE it cannot number a job", async () => {
+    await migrate(postgres.url)
+    const admin = new pg.Client({ connectionString: postgres.url })
+    await admin.connect()
+    opened.push({ close: () => admin.end() })
+    const role = unique('app')
+    const rights = [
+      `grant usage on schema bullmq to ${role}`,
+      `grant select, insert, update, delete on all tables in schema bullmq to ${role}`,
+      `grant usage, select on all sequences in schema bullmq to ${role}`,
+      `grant execute on all functions in schema bullmq to ${role}`,
+    ]
+    await admin.query(`create role ${role} login`)
+    for (const grant of rights) await admin.query(grant)
+    const url = postgres.url.replace('postgres@', `${role}@`)
+
+    const withoutCreate = queue({ connection: url, name: unique('rights') })
+    opened.push(withoutCreate)
+    await expect(withoutCreate.define('job', () => {}).enqueue({})).rejects.toThrow(/permission denied for schema bullmq/)
+
+    await admin.query(`grant create on schema bullmq to ${role}`)
+    const jobs = queue({ connection: url, name: unique('rights') })
+    opened.push(jobs)
+    const job = jobs.define('job', () => {}, { attempts: 2, backoff: 10 })
+    const flaky = jobs.define('flaky', () => { throw new Error('once more') }, { attempts: 2, backoff: 10 })
+    await job.enqueue({ a: 1 })
+    await flaky.enqueue({}, { id: 'flaky:1' })
+    const reports = worker(jobs)
+    await expect.poll(() => reports.map((r) => `${r.name} ${r.status} ${r.job?.attempt}`).sort()).toEqual(['flaky error 1', 'flaky error 2', 'job ok 1'])
+  })
 })
