@@ -72,6 +72,7 @@ class PostgresProducer implements Producer {
   private readonly queue: InstanceType<typeof Queue>
   /** Its first connection failed: BullMQ would fail every later call the same way, so the driver replaces it. */
   broken = false
+  private connected = false
 
   constructor(
     name: string,
@@ -83,8 +84,13 @@ class PostgresProducer implements Producer {
   }
 
   ready(signal: AbortSignal): Promise<void> {
+    // Once connected, the pool reconnects by itself and a down server fails the add at once.
+    if (this.connected) return Promise.resolve()
     const ready = this.prepare().then(() => this.queue.waitUntilReady())
-    ready.catch(() => (this.broken = true))
+    ready.then(
+      () => (this.connected = true),
+      () => (this.broken = true),
+    )
     return new Promise((resolve, reject) => {
       const onAbort = (): void => reject(signal.reason)
       signal.addEventListener('abort', onAbort, { once: true })

@@ -76,6 +76,8 @@ class BullQueue extends JobQueue {
   private readonly driver: () => Promise<Driver>
   private driverLoaded: Promise<Driver> | undefined
   private readonly keep: { completed: number; failed: number }
+  // Node, Bun and Deno: one deadline timer for the sends of many requests (see Deadlines).
+  protected override readonly shareDeadlines = true
 
   constructor(options: BullQueueOptions) {
     const call = 'queue(options)'
