@@ -3,7 +3,7 @@
 // connection settings, and recovering from a store that was down when a producer or a
 // worker first connected (BullMQ keeps that first failure for the life of the object).
 import { createPostgresBackend, runMigrations, withBackend, type JobsOptions, type PgPool, type PostgresConnectionOptions, type Processor } from 'bullmq'
-import type { Driver, Producer, StoreWorker, WorkerSettings } from './bullmq-store.ts'
+import { untilAborted, type Driver, type Producer, type StoreWorker, type WorkerSettings } from './bullmq-store.ts'
 
 export interface PostgresSettings {
   /** A URL (BullMQ builds and closes its own pools from it), or the caller's pg.Pool (shared, never closed by us). */
@@ -44,7 +44,6 @@ export function postgresDriver(settings: PostgresSettings): Driver {
 
   let producer: PostgresProducer | undefined
   return {
-    label: 'PostgreSQL',
     producer(name) {
       if (producer?.broken) void producer.close()
       if (producer === undefined || producer.broken) producer = new PostgresProducer(name, connectionFor(settings.connectTimeout), prepare)
@@ -69,44 +68,44 @@ async function migratePool(pool: PgPool): Promise<void> {
 }
 
 class PostgresProducer implements Producer {
-  private readonly queue: InstanceType<typeof Queue>
+  /** Made once migrated (when this process migrates): a Queue checks the schema as soon as it is made. */
+  private queue: InstanceType<typeof Queue> | undefined
+  private opening: Promise<void> | undefined
   /** Its first connection failed: BullMQ would fail every later call the same way, so the driver replaces it. */
   broken = false
   private connected = false
 
   constructor(
-    name: string,
-    connection: PostgresConnectionOptions,
+    private readonly name: string,
+    private readonly connection: PostgresConnectionOptions,
     private readonly prepare: () => Promise<void>,
-  ) {
-    this.queue = new Queue(name, { connection })
-    this.queue.on('error', () => {})
-  }
+  ) {}
 
   ready(signal: AbortSignal): Promise<void> {
     // Once connected, the pool reconnects by itself and a down server fails the add at once.
     if (this.connected) return Promise.resolve()
-    const ready = this.prepare().then(() => this.queue.waitUntilReady())
-    ready.then(
-      () => (this.connected = true),
-      () => (this.broken = true),
-    )
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      ready.then(
-        () => (signal.removeEventListener('abort', onAbort), resolve()),
-        (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+    if (this.opening === undefined) {
+      this.opening = this.prepare().then(() => {
+        const queue = (this.queue = new Queue(this.name, { connection: this.connection }))
+        queue.on('error', () => {})
+        return queue.waitUntilReady()
+      })
+      this.opening.then(
+        () => (this.connected = true),
+        () => (this.broken = true),
       )
-    })
+    }
+    return Promise.race([this.opening, untilAborted(signal)])
   }
 
+  /** Called only once `ready()` has resolved. */
   async add(name: string, data: unknown, options: JobsOptions): Promise<string | undefined> {
-    return (await this.queue.add(name, data, options)).id
+    return (await this.queue!.add(name, data, options)).id
   }
 
   async close(): Promise<void> {
-    await this.queue.close().catch(() => {})
+    await this.opening?.catch(() => {})
+    await this.queue?.close().catch(() => {})
   }
 }
 
@@ -130,14 +129,16 @@ function startWorker(
     let delay = RETRY.first
     let logged = ''
     while (!stopping) {
-      const worker = new Worker(name, processor, { ...settings, connection, autorun: false })
-      // BullMQ reports connection trouble here and retries by itself; job failures are our reports.
-      worker.on('error', () => {})
+      let worker: InstanceType<typeof Worker> | undefined
       try {
+        // Migrated first: a Worker checks the schema as soon as it is made.
         await prepare()
+        worker = new Worker(name, processor, { ...settings, connection, autorun: false })
+        // BullMQ reports connection trouble here and retries by itself; job failures are our reports.
+        worker.on('error', () => {})
         await worker.waitUntilReady()
       } catch (error) {
-        await worker.close().catch(() => {})
+        await worker?.close().catch(() => {})
         const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
         if (cause !== logged) console.error(`[finish-request] jobs.work(): queue "${name}" cannot start on PostgreSQL yet (${cause}); retrying`)
         logged = cause

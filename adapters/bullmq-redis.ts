@@ -2,7 +2,7 @@
 // producer fails fast while Redis is down.
 import { Queue, Worker, type JobsOptions, type Processor } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
-import type { Driver, Producer, StoreWorker, WorkerSettings } from './bullmq-store.ts'
+import { untilAborted, type Driver, type Producer, type StoreWorker, type WorkerSettings } from './bullmq-store.ts'
 
 export interface RedisSettings {
   /** A URL, or an ioredis client whose settings are copied (it is left alone). */
@@ -31,7 +31,6 @@ export function redisDriver({ connection, prefix }: RedisSettings): Driver {
   }
   let producer: RedisProducer | undefined
   return {
-    label: 'Redis',
     producer: (name) => (producer ??= new RedisProducer(client(PRODUCER), name, prefix)),
     worker(name: string, processor: Processor, settings: WorkerSettings): StoreWorker {
       const own = client(WORKER)
@@ -79,14 +78,7 @@ class RedisProducer implements Producer {
     const { status } = this.client
     if (status === 'ready') return Promise.resolve()
     if (this.connectedOnce || status === 'end') return Promise.reject(new Error(`Redis connection is ${status}`))
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason)
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.firstConnection.then(() => {
-        signal.removeEventListener('abort', onAbort)
-        resolve()
-      })
-    })
+    return Promise.race([this.firstConnection, untilAborted(signal)])
   }
 
   async add(name: string, data: unknown, options: JobsOptions): Promise<string | undefined> {

@@ -42,8 +42,6 @@ export type WorkerSettings = Omit<WorkerOptions, 'connection' | 'prefix' | 'auto
 
 /** One store's driver: what `finish-request/bullmq` asks of Redis or PostgreSQL. */
 export interface Driver {
-  /** What the store is called in messages. */
-  readonly label: string
   /** This process's producer; a broken one is replaced on the next call. */
   producer(name: string): Producer
   worker(name: string, processor: Processor, settings: WorkerSettings): StoreWorker
@@ -86,4 +84,26 @@ export function storeOf(call: string, options: StoreOptions): () => Promise<Driv
   }
   let loaded: Promise<Driver> | undefined
   return () => (loaded ??= load())
+}
+
+const aborted = new WeakMap<AbortSignal, Promise<never>>()
+
+/**
+ * Rejects with `signal`'s reason once it aborts. One listener per signal, however many
+ * waits share it: the sends of many requests share one deadline signal (see
+ * src/durable/deadlines.ts), and a burst of them waiting for the first connection must
+ * not add a listener each.
+ */
+export function untilAborted(signal: AbortSignal): Promise<never> {
+  let promise = aborted.get(signal)
+  if (promise === undefined) {
+    promise = new Promise<never>((_, reject) => {
+      if (signal.aborted) return reject(signal.reason)
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+    })
+    // Nobody may be waiting when it aborts.
+    promise.catch(() => {})
+    aborted.set(signal, promise)
+  }
+  return promise
 }

@@ -40,12 +40,11 @@ function worker(jobs: ReturnType<typeof queue>) {
 }
 
 describe('finish-request/bullmq on PostgreSQL', () => {
-  it("runs on the app's own pg.Pool, and leaves the pool open for the app", async () => {
-    await migrate(postgres.url)
+  it("runs on the app's own pg.Pool (migrate: true migrates through it), and leaves the pool open for the app", async () => {
     // BullMQ's tables are found through the pool's search_path (its schema is `bullmq`).
     const pool = new pg.Pool({ connectionString: postgres.url, options: '-c search_path=bullmq,public', max: 4 })
     opened.push({ close: () => pool.end() })
-    const jobs = queue({ connection: pool, name: unique('pool') })
+    const jobs = queue({ connection: pool, name: unique('pool'), migrate: true })
     const ran: unknown[] = []
     const sendMail = jobs.define('sendMail', (payload) => void ran.push(payload))
     const app = new Hono().post('/signup', (c) => respond(c.json({ ok: true }), sendMail({ to: 'a@example.com' }, { id: 'mail:a' })))

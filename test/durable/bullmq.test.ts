@@ -195,6 +195,23 @@ describe.each(stores)('finish-request/bullmq on $name', (kind) => {
     expect(runs).toBe(2)
   })
 
+  it('a burst of jobs before the first connection is all enqueued, without a listener per job on the shared deadline', async () => {
+    const jobs = jobsFor()
+    const burst = jobs.define('burst', () => {})
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => void warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      // Started together, these sends share one deadline signal and all wait for the first connection.
+      const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => burst.enqueue({ i }, { id: `burst:${i}` })))
+      expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => `burst:${i}`))
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
   it('a payload JSON cannot carry, or too large, is a TypeError at the call naming it', () => {
     const jobs = jobsFor(store.url, { maxPayloadBytes: 1024 })
     const buildZip = jobs.define('buildZip', () => {})
