@@ -8,10 +8,11 @@ import type { Group, Role, Target } from './targets.ts'
  * P1 back-to-back response time with a 1 s task pending; P1w the same, servers taking
  * turns request by request; P2 p50/p95 with a 20 ms CPU task; P3 requests/s; P4 heap
  * bytes per pending task; P5 SIGTERM; P7r response time with one durable task; P7j
- * jobs/s; P7c jobs/s through N worker processes (the capacity table); P8 requests/s
+ * jobs/s; P7c jobs/s through N worker processes (the capacity table), P7cpu their CPU
+ * time per job; P8 requests/s
  * with inspector pages open; P8mem the server's memory then.
  */
-export type Figure = 'P1' | 'P1w' | 'P2p50' | 'P2p95' | 'P3' | 'P4' | 'P5' | 'P7r' | 'P7j' | 'P7c' | 'P8' | 'P8mem'
+export type Figure = 'P1' | 'P1w' | 'P2p50' | 'P2p95' | 'P3' | 'P4' | 'P5' | 'P7r' | 'P7j' | 'P7c' | 'P7cpu' | 'P8' | 'P8mem'
 
 /** Roles beyond the servers': P7's and P8's own comparisons. */
 export type SeriesRole = Role | 'by-hand' | 'durable' | 'bare-worker' | 'jobs-work' | 'pages-0' | 'pages-1' | 'pages-20'

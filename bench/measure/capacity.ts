@@ -7,7 +7,9 @@
 // them all completed (polled every 20 ms, the same for both modes). Then the other job
 // kind on the same processes. Nothing is pinned: the processes and the store share every
 // CPU, as they would on a machine of their own. The modes take turns, starting with a
-// different one each round; the ratio is taken per round.
+// different one each round; the ratio is taken per round. Beside jobs/s, P7cpu: the CPU
+// time the worker processes spent per job (their own, read before and after), which a
+// busy machine disturbs far less: the library's cost per job, whatever the load.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createPostgresBackend, Queue, withBackend } from 'bullmq'
 import type { Config } from '../config.ts'
@@ -59,7 +61,10 @@ export async function measureCapacity(
       for (const kind of Object.keys(KINDS) as Kind[]) for (const n of plan.processes) for (const mode of Object.keys(MODES) as Mode[]) fn(store, kind, n, mode)
   }
   if (unavailable) {
-    every((store, kind, n, mode) => rec.missing('P7c', capacityTarget(store, kind, n, mode), unavailable))
+    every((store, kind, n, mode) => {
+      rec.missing('P7c', capacityTarget(store, kind, n, mode), unavailable)
+      rec.missing('P7cpu', capacityTarget(store, kind, n, mode), unavailable)
+    })
     log(`  not measured: ${unavailable}`)
     return
   }
@@ -79,12 +84,16 @@ export async function measureCapacity(
             log(`  P7c ${STORES[store]} N=${n} ${MODES[mode].label}, round ${round + 1}/${plan.rounds}`)
             const name = `p7c-${round}-${n}-${mode}-${Date.now()}`
             try {
-              for (const [kind, jobsPerSecond] of await measureCell(store, server.url, name, n, mode, plan)) {
+              for (const [kind, jobsPerSecond, cpuPerJob] of await measureCell(store, server.url, name, n, mode, plan)) {
                 rec.record('P7c', capacityTarget(store, kind, n, mode), round, jobsPerSecond)
+                rec.record('P7cpu', capacityTarget(store, kind, n, mode), round, cpuPerJob)
               }
             } catch (error) {
               const why = (error as Error).message.split('\n')[0]!
-              for (const kind of Object.keys(KINDS) as Kind[]) rec.fail('P7c', capacityTarget(store, kind, n, mode), round, why)
+              for (const kind of Object.keys(KINDS) as Kind[]) {
+                rec.fail('P7c', capacityTarget(store, kind, n, mode), round, why)
+                rec.fail('P7cpu', capacityTarget(store, kind, n, mode), round, why)
+              }
               log(`  P7c failed: ${why}`)
             }
           }
@@ -104,7 +113,7 @@ async function measureCell(
   processes: number,
   mode: Mode,
   plan: Config['capacity'],
-): Promise<Array<[Kind, number]>> {
+): Promise<Array<[Kind, number, number]>> {
   const { hostname, port } = new URL(url)
   const queue =
     store === 'postgres' ? new PostgresQueue(name, { connection: url }) : new Queue(name, { connection: { host: hostname, port: Number(port) } })
@@ -136,17 +145,19 @@ async function measureCell(
       )
     }
     await until(async () => (await queue.getWorkersCount()) >= processes, 30_000, `${processes} workers to connect`)
-    const results: Array<[Kind, number]> = []
+    const results: Array<[Kind, number, number]> = []
     let total = 0
     for (const kind of ['io', 'cpu'] as Kind[]) {
       const count = plan.jobs[store][kind]
       await enqueue(kind, count)
       total += count
+      const cpuBefore = await cpuMicros(children)
       const started = performance.now()
       await queue.resume()
       await until(async () => (await queue.getJobCounts('completed')).completed >= total, 120_000, `${count} ${kind} jobs`, 20)
-      results.push([kind, (count * 1000) / (performance.now() - started)])
+      const seconds = (performance.now() - started) / 1000
       await queue.pause()
+      results.push([kind, count / seconds, ((await cpuMicros(children)) - cpuBefore) / count])
     }
     return results
   } finally {
@@ -156,6 +167,19 @@ async function measureCell(
     await queue.obliterate({ force: true }).catch(() => {})
     await queue.close()
   }
+}
+
+/** The CPU time (µs) the worker processes have used so far, summed: each answers SIGUSR2 with a line. */
+async function cpuMicros(children: Child[]): Promise<number> {
+  const readings = children.map((child) => {
+    const seen = child.lines.length
+    child.process.kill('SIGUSR2')
+    return until(async () => child.lines.slice(seen).some((l) => l.includes('cpuMicros')), 10_000, 'a CPU reading', 5).then(() => {
+      const line = child.lines.slice(seen).find((l) => l.includes('cpuMicros'))!
+      return (JSON.parse(line) as { cpuMicros: number }).cpuMicros
+    })
+  })
+  return (await Promise.all(readings)).reduce((a, b) => a + b, 0)
 }
 
 async function until(check: () => Promise<boolean>, ms: number, what: string, everyMs = 100): Promise<void> {
