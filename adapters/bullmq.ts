@@ -232,7 +232,7 @@ function progressTo(job: Job): (done: number, total?: number) => void {
   }
 }
 
-/** `queue({ connection, name })`: durable jobs on BullMQ, on the user's Redis. */
+/** `queue({ connection, name })`: durable jobs on BullMQ, on the user's Redis or PostgreSQL. */
 export function queue(options: BullQueueOptions): BullQueue {
   return new BullQueue(options)
 }

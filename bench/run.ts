@@ -1,6 +1,7 @@
-// `npm run bench` (about 17 minutes on 2 cores) and `npm run bench:quick` (a smoke run).
+// `npm run bench` (about 20 minutes on 2 cores) and `npm run bench:quick` (a smoke run).
 // Every server is its own process, pinned to CPU 0; the bench and its clients run on
-// CPU 1. Within each round the servers take turns, starting with a different one each
+// CPU 1 (the capacity table's worker processes and store excepted: they share every
+// CPU). Within each round the servers take turns, starting with a different one each
 // round; every figure keeps one value per round, and RESULTS.md shows the median with
 // the min–max over rounds. On a full run writes bench/RESULTS.md and bench/chart.svg.
 import { execFileSync } from 'node:child_process'
