@@ -43,6 +43,7 @@ export const GOALS: Goal[] = [
   { figure: 'P5', subject: 'after', against: 'none', measure: 'absolute', op: '<=', limit: 600, groups: ['node20'], text: 'all done, exit ≤ 600 ms' },
   { figure: 'P7r', subject: 'durable', against: 'by-hand', measure: 'ratio', op: '<=', limit: 1.05, text: '≤ 1.05× await queue.add()' },
   { figure: 'P7j', subject: 'jobs-work', against: 'bare-worker', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× bare Worker' },
+  { figure: 'P7c', subject: 'jobs-work', against: 'bare-worker', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× bare Worker' },
   { figure: 'P8', subject: 'pages-1', against: 'pages-0', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× no page' },
   { figure: 'P8', subject: 'pages-20', against: 'pages-0', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× no page' },
 ]
@@ -83,7 +84,7 @@ export function assess(series: Series[]): Assessment[] {
   for (const goal of GOALS) {
     for (const subject of series.filter((s) => s.figure === goal.figure && s.role === goal.subject)) {
       if (goal.groups && !goal.groups.includes(subject.group)) continue
-      const same = series.filter((s) => s.figure === goal.figure && s.group === subject.group)
+      const same = series.filter((s) => s.figure === goal.figure && s.group === subject.group && s.cell === subject.cell)
       const others =
         goal.against === 'none' ? [undefined] : goal.against === 'peers' ? same.filter((s) => s.role === 'peer') : [same.find((s) => s.role === goal.against)]
       for (const against of others) {
