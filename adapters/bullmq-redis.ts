@@ -2,7 +2,7 @@
 // producer fails fast while Redis is down.
 import { Queue, Worker, type JobsOptions, type Processor } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
-import { type Driver, type Producer, type StoreWorker, type WorkerSettings } from './bullmq-store.ts'
+import { untilAborted, type Driver, type Producer, type StoreWorker, type WorkerSettings } from './bullmq-store.ts'
 
 export interface RedisSettings {
   /** A URL, or an ioredis client whose settings are copied (it is left alone). */
@@ -105,21 +105,19 @@ class RedisProducer implements Producer {
     if (this.client.status === 'ready') return Promise.resolve()
     const known = check()
     if (known) return Promise.reject(known)
-    return new Promise((resolve, reject) => {
+    const outcome = new Promise<void>((resolve, reject) => {
       const onOutcome = (): void => {
         const failed = check()
         if (failed === undefined && this.client.status !== 'ready') return void this.waiting.add(onOutcome)
-        signal.removeEventListener('abort', onAbort)
         if (failed) reject(failed)
         else resolve()
       }
-      const onAbort = (): void => {
-        this.waiting.delete(onOutcome)
-        this.down ??= signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason))
-        reject(signal.reason)
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
       this.waiting.add(onOutcome)
+    })
+    // One abort listener per (shared) deadline signal, not one per waiting request.
+    return Promise.race([outcome, untilAborted(signal)]).catch((error: unknown) => {
+      if (signal.aborted) this.down ??= error instanceof Error ? error : new Error(String(error))
+      throw error
     })
   }
 

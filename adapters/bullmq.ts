@@ -1,6 +1,7 @@
-import process from 'node:process'
 import { WaitingError, type Job, type WorkerOptions } from 'bullmq'
 import { reportOptionsOf } from '../src/host/app.ts'
+import { closeOnSignals, processSignals } from '../src/host/signals.ts'
+import { asTaskSource } from '../src/host/task-source.ts'
 import { toError } from '../src/errors.ts'
 import { JobQueue, QUEUE_OPTION_NAMES, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
 import { fromEngineId, toEngineId } from '../src/durable/job-id.ts'
@@ -80,8 +81,6 @@ interface JobData {
 
 const KEEP = { completed: 24 * 3600, failed: 7 * 24 * 3600 }
 
-/** The closes that signals started in this process, so the last one to finish exits. */
-const closingWorkers = new Set<Promise<DrainResult>>()
 
 /** Durable jobs on BullMQ: `define` them, register them in requests, and `work()` them anywhere. */
 class BullQueue extends JobQueue {
@@ -195,31 +194,11 @@ class BullQueue extends JobQueue {
         return { completed: runner.completed - before.completed, abandoned: runner.abandoned - before.abandoned }
       })())
 
-    const onSignal = (): void => {
-      if (closing) return runner.abandonAll()
-      const closed = close()
-      closingWorkers.add(closed)
-      // Every worker of this process got the signal: exit once all of them have closed.
-      closed.then(() => Promise.all(closingWorkers)).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error('[finish-request] worker close failed:', error)
-          process.exit(1)
-        },
-      )
-    }
-    for (const signal of signals || []) {
-      process.on(signal, onSignal)
-      unsubscribe.push(() => void process.off(signal, onSignal))
-    }
+    // A job abandoned at the deadline goes back to the queue, not lost: a clean exit.
+    const signalRuntime = processSignals()
+    if (signals && signalRuntime) unsubscribe.push(closeOnSignals(signals, { close, abandonNow: () => runner.abandonAll() }, signalRuntime, 0))
 
-    const running: RunningWorker = {
-      get pending() {
-        return runner.pending
-      },
-      subscribe: (listener, options) => runner.subscribe(listener, options),
-      close,
-    }
+    const running = asTaskSource({ close }, runner) as RunningWorker
     this.workers.add(running)
     return running
   }
