@@ -3,7 +3,7 @@ import type { DrainResult } from '../supervisor.ts'
 import type { FetchHandler, TaskSource } from '../types.ts'
 import { checkCount, fail, type OptionNames } from '../validate.ts'
 import { Host } from './host.ts'
-import { hostConfig, type HandleOptions } from './options.ts'
+import { HANDLE_OPTION_NAMES, hostConfig, type HandleOptions } from './options.ts'
 import { closeOnSignals, processSignals } from './signals.ts'
 import { asTaskSource } from './task-source.ts'
 
@@ -20,19 +20,14 @@ export interface FinishRequestOptions extends Omit<HandleOptions, 'env'> {
   abandonedExitCode?: number
 }
 
+// A middleware takes no env: the framework passes its own.
+const { env: _env, ...HANDLE_OPTION_NAMES_BUT_ENV } = HANDLE_OPTION_NAMES
+
 /** Every option name a middleware knows, checked against `FinishRequestOptions` by the compiler. */
 const FINISH_REQUEST_OPTION_NAMES = {
-  maxPendingTasks: true,
-  gracePeriod: true,
-  onShutdown: true,
-  asyncContext: true,
-  onError: true,
-  onTaskEnd: true,
-  taskTimeout: true,
-  deliveryTimeout: true,
+  ...HANDLE_OPTION_NAMES_BUT_ENV,
   signals: true,
   abandonedExitCode: true,
-  telemetry: true,
 } as const satisfies OptionNames<FinishRequestOptions>
 
 /** What every `finishRequest()` middleware also is, as a `Handler` is: a task source to drain or watch. */

@@ -62,7 +62,8 @@ describe('the demo page', () => {
     await inspector.locator('tr.s-ok', { hasText: 'writeStatistics' }).waitFor()
     await zip('ok').waitFor()
     expect(await zip('ok').locator('.count').textContent()).toBe('6/6')
-    expect(await zip('ok').locator('.dur').textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/)
+    // Its duration, and how its response's delivery was known (Node: the response's finish).
+    expect(await zip('ok').locator('.dur').textContent()).toMatch(/^\d+(\.\d+)? (ms|s) confirmed$/)
     // Each finished task is a dot on the durations chart.
     expect(await inspector.locator('#chart circle').count()).toBeGreaterThanOrEqual(2)
     expect(await inspector.locator('#pending').textContent()).toBe('0 pending')

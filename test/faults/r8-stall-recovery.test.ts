@@ -25,7 +25,7 @@ afterAll(() => redis?.stop())
 
 describe.each(durableRuntimes)('R8 stall recovery time on $name', (runtime) => {
   it('a killed worker’s jobs are taken by another within lockDuration + stalledInterval, not before half the lock', async () => {
-    const env = { REDIS_URL: redis.url, QUEUE: `r8-stall-${runtime.name}`, LOCK_MS: String(LOCK_MS), STALLED_MS: String(STALLED_MS) }
+    const env = { STORE_URL: redis.url, QUEUE: `r8-stall-${runtime.name}`, LOCK_MS: String(LOCK_MS), STALLED_MS: String(STALLED_MS) }
     // Longer than the recovery, so the killed worker cannot have finished them.
     const jobs = Array.from({ length: JOBS }, (_, i) => ({ id: `stall:${i}`, ms: 4_000 }))
     const killed = await runtime.start('worker.ts', { ...env, ROLE: 'killed' })

@@ -5,6 +5,7 @@ import { getRequestListener } from '@hono/node-server'
 import { finishRequest } from 'finish-request/express'
 import { inspector } from 'finish-request/inspector'
 import { events, probe, record, recordReport, requestStore } from '../app.ts'
+import { tuningFromEnv } from './options.ts'
 import { frameworkContext, routes, type Reply } from '../req-res-routes.ts'
 
 // express4 is Express 4 installed under an alias (npm:express@4); both have Express 5's types here.
@@ -12,14 +13,7 @@ const express = (await import(process.env.EXPRESS === '4' ? 'express4' : 'expres
 
 process.on('unhandledRejection', () => probe.unhandledRejections++)
 process.on('SIGTERM', () => record('signal'))
-const number = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]))
-const middleware = finishRequest({
-  gracePeriod: number('GRACE_PERIOD'),
-  abandonedExitCode: number('ABANDONED_EXIT_CODE'),
-  maxPendingTasks: number('MAX_PENDING_TASKS'),
-  taskTimeout: number('TASK_TIMEOUT'),
-  onTaskEnd: recordReport,
-})
+const middleware = finishRequest({ ...tuningFromEnv(process.env), onTaskEnd: recordReport })
 probe.pending = () => middleware.pending
 
 const app = express()

@@ -7,19 +7,12 @@ import { finishRequest } from 'finish-request/fastify'
 import { inspector } from 'finish-request/inspector'
 import { events, probe, record, recordReport, requestStore } from '../app.ts'
 import { frameworkContext, routes } from '../req-res-routes.ts'
+import { tuningFromEnv } from './options.ts'
 
 process.on('unhandledRejection', () => probe.unhandledRejections++)
 process.on('SIGTERM', () => record('signal'))
-const number = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]))
-
 const fastify = Fastify()
-await fastify.register(finishRequest, {
-  gracePeriod: number('GRACE_PERIOD'),
-  abandonedExitCode: number('ABANDONED_EXIT_CODE'),
-  maxPendingTasks: number('MAX_PENDING_TASKS'),
-  taskTimeout: number('TASK_TIMEOUT'),
-  onTaskEnd: recordReport,
-})
+await fastify.register(finishRequest, { ...tuningFromEnv(process.env), onTaskEnd: recordReport })
 probe.pending = () => fastify.finishRequest.pending
 
 const tasksPage = getRequestListener(inspector(fastify.finishRequest, { maxWatchers: 1 }))
