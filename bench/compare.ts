@@ -1,17 +1,22 @@
 // Do two full runs agree? `node --import tsx bench/compare.ts first.json second.json`
-// prints, for every target, each run's per-round median [min–max] and verdict, and
+// (or a run from git history, `ec6f88c:bench/results.json`: one results.json is kept, git
+// keeps the earlier ones) prints, for every target, each run's per-round median [min–max] and verdict, and
 // "agree" when one run's median lies within the other run's min–max (the spread each
 // run itself reports) or the two medians are within 2 % of each other, so a reader can
 // see whether the figures reproduce.
-import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { assess, type Assessment } from './goals.ts'
 import type { Results } from './results.ts'
 import { FIGURES } from './report.ts'
 import { GROUP_LABELS } from './targets.ts'
 
-const [first, second] = process.argv.slice(2).map((file) => JSON.parse(readFileSync(file, 'utf8')) as Results)
+/** A file, or `<commit>:<path>`, the file as it was committed then. */
+const read = (file: string): string =>
+  existsSync(file) || !file.includes(':') ? readFileSync(file, 'utf8') : execFileSync('git', ['show', file], { encoding: 'utf8', maxBuffer: 1 << 28 })
+const [first, second] = process.argv.slice(2).map((file) => JSON.parse(read(file)) as Results)
 if (!first || !second) {
-  console.error('usage: node --import tsx bench/compare.ts first.json second.json')
+  console.error('usage: node --import tsx bench/compare.ts first.json|<commit>:bench/results.json second.json')
   process.exit(2)
 }
 

@@ -27,7 +27,7 @@ const nodeVersion = (group: string): string => run(`${ROOT}.runtimes/${group}/no
 
 /** Whether anything but the bench's own output (written by the run before) differs from HEAD. */
 function changedSource(): boolean {
-  const output = /^bench\/(RESULTS\.md|chart\.svg|results(-earlier)?\.json)$/
+  const output = /^bench\/(RESULTS\.md|chart\.svg|results\.json)$/
   return run('git', ['status', '--porcelain', '--untracked-files=no'])
     .split('\n')
     .map((line) => line.trim().replace(/^\S+\s+/, ''))
