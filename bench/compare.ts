@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { assess, type Assessment } from './goals.ts'
 import type { Results } from './results.ts'
 import { FIGURES } from './report.ts'
-import { GROUP_LABELS } from './targets.ts'
+import { CONFIGURATION, GROUP_LABELS, type Role } from './targets.ts'
 
 /** A file, or `<commit>:<path>`, the file as it was committed then. */
 const read = (file: string): string =>
@@ -44,9 +44,9 @@ for (const a of assess(first.series)) {
     if (ok) agree++
     verdict = ok ? 'agree' : 'differ'
   }
-  const subject = a.subject.role === 'after-ctx' ? 'after(task), no ctx' : a.subject.role === 'after' ? 'respond(ctx, …)' : a.subject.label
+  const subject = CONFIGURATION[a.subject.role as Role] ?? a.subject.label
   const against = a.goal.against === 'peers' ? ` (${a.against?.label.split(',')[0]})` : ''
-  rows.push([`${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}`, GROUP_LABELS[a.group], subject, a.goal.text + against, format(a), format(b), verdict])
+  rows.push([`${FIGURES[a.goal.figure]}`, GROUP_LABELS[a.group], subject, a.goal.text + against, format(a), format(b), verdict])
 }
 const headers = ['Figure', 'Runtime', 'finish-request', 'Target', `Run 1 (${first.meta.commit}, ${first.meta.date})`, `Run 2 (${second.meta.commit}, ${second.meta.date})`, 'Agreement']
 console.log(`| ${headers.join(' | ')} |\n|${headers.map(() => '---').join('|')}|`)

@@ -48,6 +48,7 @@ export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'lo
       node: process.version,
       'node 22': nodeVersion('node22'),
       'node 24': nodeVersion('node24'),
+      'node 26': nodeVersion('node26'),
       bun: run(`${ROOT}node_modules/.bin/bun`, ['--version']),
       deno: run(`${ROOT}node_modules/.bin/deno`, ['--version']).split('\n')[0]!.replace(/^deno /, ''),
       workerd: `${version('@cloudflare/workerd-linux-64')} (miniflare ${version('miniflare')})`,

@@ -1,11 +1,12 @@
-// The README's performance table, from a run's results.json: one row per target, one
-// column per runtime, each cell the per-round median [min–max] and its verdict.
+// The README's performance table, from a run's results.json: one row per target, named
+// by the configuration it measures (the defaults first), one column per runtime (Node 24
+// first), each cell the per-round median [min–max] and its verdict.
 // `node --import tsx bench/summary.ts [bench/results.json]`
 import { readFileSync } from 'node:fs'
 import { assess, type Assessment, type Verdict } from './goals.ts'
 import { FIGURES } from './report.ts'
 import type { Results } from './results.ts'
-import { GROUP_LABELS, type Group } from './targets.ts'
+import { CONFIGURATION, GROUP_LABELS, type Group, type Role } from './targets.ts'
 
 const results = JSON.parse(readFileSync(process.argv[2] ?? new URL('results.json', import.meta.url), 'utf8')) as Results
 const GROUPS = Object.keys(GROUP_LABELS) as Group[]
@@ -25,7 +26,8 @@ const rows = new Map<string, Map<Group, Assessment>>()
 for (const a of assess(results.series)) {
   const against = a.goal.against === 'peers' ? a.against?.label.split(',')[0] : ''
   const which = a.goal.figure === 'P8' ? `, ${a.subject.label}` : ''
-  const name = `${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}${which}: ${a.goal.text.replace('each peer (best config)', `${against} at its best`)}`
+  const configuration = CONFIGURATION[a.subject.role as Role]
+  const name = `${configuration ? `${configuration} · ` : ''}${FIGURES[a.goal.figure]}${which}: ${a.goal.text.replace('each peer (best config)', `${against} at its best`)}`
   if (!rows.has(name)) rows.set(name, new Map())
   rows.get(name)!.set(a.group, a)
 }
