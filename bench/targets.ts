@@ -57,6 +57,7 @@ export type Role =
 export const DEFAULT_ROLES: readonly Role[] = ['after', 'after-ctx', 'after-hono', 'after-handle']
 /** Which configuration each finish-request row is, as the README's table names it. */
 export const CONFIGURATION: Partial<Record<Role, string>> = {
+  'bare-twin': 'none (the method’s noise)',
   after: '`serve(app)` / `worker(app)`, defaults, `respond(ctx, …)`',
   'after-ctx': '`serve(app)`, defaults, `after(task)` without ctx',
   'after-hono': '`app.use(finishRequest())` on the runtime’s own server, defaults',
