@@ -1,7 +1,7 @@
-import process from 'node:process'
-import { Queue, Worker, WaitingError, type Job, type WorkerOptions } from 'bullmq'
-import { Redis, type RedisOptions } from 'ioredis'
+import { WaitingError, type Job, type WorkerOptions } from 'bullmq'
 import { reportOptionsOf } from '../src/host/app.ts'
+import { closeOnSignals, processSignals } from '../src/host/signals.ts'
+import { asTaskSource } from '../src/host/task-source.ts'
 import { toError } from '../src/errors.ts'
 import { JobQueue, QUEUE_OPTION_NAMES, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
 import { fromEngineId, toEngineId } from '../src/durable/job-id.ts'
@@ -10,17 +10,32 @@ import type { DrainResult } from '../src/supervisor.ts'
 import type { TraceCarrier } from '../src/telemetry.ts'
 import type { JobInfo, ReportOptions, RequestInfo, TaskSource } from '../src/types.ts'
 import { checkCount, checkOptionNames, fail, type OptionNames } from '../src/validate.ts'
+import { storeOf, type Connection, type Driver } from './bullmq-store.ts'
 
 export type { JobDefinition, JobHandler, JobOptions, EnqueueOptions, QueueOptions } from '../src/durable/definition.ts'
 export type { DrainResult, BullQueue }
 
 export interface BullQueueOptions extends QueueOptions {
-  /** A Redis URL (`redis://127.0.0.1:6379`), or an ioredis client whose settings are copied (it is left alone). */
-  connection: string | Redis
+  /**
+   * Where BullMQ keeps the jobs. Redis: a URL (`redis://127.0.0.1:6379`), or an ioredis
+   * client whose settings are copied (it is left alone). PostgreSQL: a URL
+   * (`postgres://user@host:5432/app`), or a pg.Pool that is shared (never closed by us;
+   * its `search_path` must include BullMQ's schema, and it needs a connection to spare
+   * for each worker's LISTEN).
+   */
+  connection: Connection
   /** The BullMQ queue's name, shared by the web processes that enqueue and the workers that run. */
   name: string
-  /** BullMQ's key prefix. Default `bull`. */
+  /** Redis only: BullMQ's key prefix. Default `bull`. */
   prefix?: string
+  /** PostgreSQL only, with a URL: the schema BullMQ's tables live in. Default `bullmq`. */
+  schema?: string
+  /**
+   * PostgreSQL only: run BullMQ's migrations when this process first connects
+   * (idempotent; concurrent starters are serialised by an advisory lock). Needs the
+   * right to create the schema. Default false: migrate as a deployment step.
+   */
+  migrate?: boolean
   /**
    * How long BullMQ keeps a finished job, in seconds; a caller's id is only
    * deduplicated while its job is kept. Default: completed 1 day, failed 7 days.
@@ -66,44 +81,33 @@ interface JobData {
 
 const KEEP = { completed: 24 * 3600, failed: 7 * 24 * 3600 }
 
-/** The closes that signals started in this process, so the last one to finish exits. */
-const closingWorkers = new Set<Promise<DrainResult>>()
 
 /** Durable jobs on BullMQ: `define` them, register them in requests, and `work()` them anywhere. */
 class BullQueue extends JobQueue {
-  private producer: Producer | undefined
   private readonly workers = new Set<RunningWorker>()
-  private readonly connection: string | Redis
-  private readonly prefix: string | undefined
+  /** The store's driver, imported and created on first use: importing the app (a test, a build) opens no connection. */
+  private readonly driver: () => Promise<Driver>
+  private driverLoaded: Promise<Driver> | undefined
   private readonly keep: { completed: number; failed: number }
+  // Node, Bun and Deno: one deadline timer for the sends of many requests (see Deadlines).
+  protected override readonly shareDeadlines = true
 
   constructor(options: BullQueueOptions) {
     const call = 'queue(options)'
     if (options === null || typeof options !== 'object') fail(call, 'options must be an object', options)
-    const { connection, name, prefix, keep = {} } = options
-    checkOptionNames(call, options, { ...QUEUE_OPTION_NAMES, connection: true, name: true, prefix: true, keep: true } satisfies OptionNames<BullQueueOptions>)
+    const { connection, name, prefix, schema, migrate, keep = {} } = options
+    checkOptionNames(
+      call,
+      options,
+      { ...QUEUE_OPTION_NAMES, connection: true, name: true, prefix: true, schema: true, migrate: true, keep: true } satisfies OptionNames<BullQueueOptions>,
+    )
     if (typeof name !== 'string' || name === '' || name.includes(':')) fail(call, 'options.name must be a non-empty string without ":"', name)
     super(call, name, options)
-    const isClient = connection !== null && typeof connection === 'object' && typeof (connection as Redis).duplicate === 'function'
-    if (typeof connection !== 'string' && !isClient) fail(call, 'options.connection must be a Redis URL or an ioredis client', connection)
-    if (prefix !== undefined && typeof prefix !== 'string') fail(call, 'options.prefix must be a string', prefix)
+    const load = storeOf(call, { connection, prefix, schema, migrate, enqueueTimeout: this.enqueueTimeout })
     checkCount(call, 'options.keep.completed', keep.completed, 0)
     checkCount(call, 'options.keep.failed', keep.failed, 0)
-    this.connection = connection
-    this.prefix = prefix
+    this.driver = () => (this.driverLoaded ??= load())
     this.keep = { ...KEEP, ...keep }
-  }
-
-  /**
-   * A client of our own (closed by us), never the caller's: a producer must fail fast
-   * while Redis is down, and a worker must wait forever (BullMQ requires
-   * `maxRetriesPerRequest: null` for its blocking connection).
-   */
-  private client(options: RedisOptions): Redis {
-    const client = typeof this.connection === 'string' ? new Redis(this.connection, options) : this.connection.duplicate(options)
-    // Connection errors reach us through the failing commands; ioredis reconnects by itself.
-    client.on('error', () => {})
-    return client
   }
 
   protected override extra(): {} {
@@ -111,21 +115,20 @@ class BullQueue extends JobQueue {
   }
 
   protected override async send(message: JobMessage, signal: AbortSignal): Promise<string> {
-    // Created on first use: importing the app (a test, a build) opens no connection.
-    const producer = (this.producer ??= new Producer(this.client(PRODUCER), this.name, this.prefix))
+    const producer = (await this.driver()).producer(this.name)
     await producer.ready(signal)
     // The caller gave up waiting (and runs the job itself, or refused): too late to send.
     signal.throwIfAborted()
     const data: JobData = { payload: message.json, request: message.request }
     if (message.trace !== undefined) data.trace = message.trace
-    const job = await producer.queue.add(message.name, data, {
+    const id = await producer.add(message.name, data, {
       jobId: message.id === undefined ? undefined : toEngineId(message.id),
       attempts: message.attempts,
       backoff: message.backoff,
       removeOnComplete: { age: this.keep.completed },
       removeOnFail: { age: this.keep.failed },
     })
-    return message.id ?? String(job.id)
+    return message.id ?? String(id)
   }
 
   /** Runs this queue's jobs in this process until `close()` (or a signal). */
@@ -146,7 +149,6 @@ class BullQueue extends JobQueue {
     }
     const gracePeriod = options.gracePeriod ?? 25_000
     const runner = new JobRunner(reporting)
-    const client = this.client({ maxRetriesPerRequest: null })
 
     const processor = async (job: Job<JobData>, token?: string): Promise<void> => {
       const info: JobInfo = {
@@ -173,15 +175,9 @@ class BullQueue extends JobQueue {
       throw toError(outcome.error)
     }
 
-    const worker = new Worker<JobData>(this.name, processor, {
-      ...options.bullmq,
-      connection: client,
-      prefix: this.prefix,
-      concurrency: options.concurrency ?? 1,
-      autorun: true,
-    })
-    // BullMQ reports connection trouble here and retries by itself; job failures are our reports.
-    worker.on('error', () => {})
+    const settings = { ...options.bullmq, concurrency: options.concurrency ?? 1 }
+    const worker = this.driver().then((driver) => driver.worker(this.name, processor, settings))
+    worker.catch((error: unknown) => console.error(`[finish-request] jobs.work(): queue "${this.name}" could not start:`, error))
 
     let closing: Promise<DrainResult> | undefined
     const unsubscribe: Array<() => void> = []
@@ -190,40 +186,19 @@ class BullQueue extends JobQueue {
         const before = { completed: runner.completed, abandoned: runner.abandoned }
         const deadline = performance.now() + gracePeriod
         // Stops fetching at once; resolves after every processor call has returned.
-        const stopped = worker.close()
+        const stopped = worker.then((w) => w.close())
         await runner.drain(deadline)
         await stopped.catch(() => {})
-        await client.quit().catch(() => client.disconnect())
         for (const off of unsubscribe) off()
         this.workers.delete(running)
         return { completed: runner.completed - before.completed, abandoned: runner.abandoned - before.abandoned }
       })())
 
-    const onSignal = (): void => {
-      if (closing) return runner.abandonAll()
-      const closed = close()
-      closingWorkers.add(closed)
-      // Every worker of this process got the signal: exit once all of them have closed.
-      closed.then(() => Promise.all(closingWorkers)).then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error('[finish-request] worker close failed:', error)
-          process.exit(1)
-        },
-      )
-    }
-    for (const signal of signals || []) {
-      process.on(signal, onSignal)
-      unsubscribe.push(() => void process.off(signal, onSignal))
-    }
+    // A job abandoned at the deadline goes back to the queue, not lost: a clean exit.
+    const signalRuntime = processSignals()
+    if (signals && signalRuntime) unsubscribe.push(closeOnSignals(signals, { close, abandonNow: () => runner.abandonAll() }, signalRuntime, 0))
 
-    const running: RunningWorker = {
-      get pending() {
-        return runner.pending
-      },
-      subscribe: (listener, options) => runner.subscribe(listener, options),
-      close,
-    }
+    const running = asTaskSource({ close }, runner) as RunningWorker
     this.workers.add(running)
     return running
   }
@@ -231,94 +206,7 @@ class BullQueue extends JobQueue {
   /** Closes this process's connection for enqueueing, and every worker started here. */
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.close()))
-    const producer = this.producer
-    this.producer = undefined
-    await producer?.close()
-  }
-}
-
-/**
- * The producer connection fails fast rather than late: no offline queue (a command
- * while Redis is unreachable fails at once instead of holding the response until Redis
- * is back) and no resending after a reconnect (a job the request gave up on and ran
- * itself must not be enqueued behind its back).
- */
-const PRODUCER: RedisOptions = { maxRetriesPerRequest: 0, enableOfflineQueue: false, autoResendUnfulfilledCommands: false }
-
-class Producer {
-  readonly queue: Queue
-  /**
-   * Why Redis is known to be unreachable: a connection attempt failed or the connection
-   * closed, or a request already waited a whole `enqueueTimeout` for it. Cleared when
-   * the connection is ready again (ioredis keeps reconnecting by itself).
-   */
-  private down: Error | undefined
-  /** Requests waiting for the connection's next outcome: one set of listeners for all of them. */
-  private waiting = new Set<() => void>()
-
-  constructor(
-    readonly client: Redis,
-    name: string,
-    prefix: string | undefined,
-  ) {
-    this.queue = new Queue(name, { connection: client, prefix })
-    this.queue.on('error', () => {})
-    client.on('ready', () => {
-      this.down = undefined
-      this.wake()
-    })
-    client.on('error', (error: Error) => {
-      this.down = error
-      this.wake()
-    })
-    client.on('close', () => {
-      this.down ??= new Error('the connection closed')
-      this.wake()
-    })
-  }
-
-  private wake(): void {
-    const waiting = [...this.waiting]
-    this.waiting.clear()
-    for (const check of waiting) check()
-  }
-
-  /**
-   * Resolves once the connection is ready. While Redis is known to be down it rejects
-   * at once: every request waiting for a connect timeout would hold every response.
-   * Otherwise (the first connection) it waits for the attempt's outcome, until `signal`
-   * aborts, which then counts as down too.
-   */
-  ready(signal: AbortSignal): Promise<void> {
-    const check = (): Error | undefined => {
-      const { status } = this.client
-      if (status === 'end') return new Error('the Redis connection is closed')
-      if (status !== 'ready' && this.down !== undefined) return new Error(`Redis is unreachable (${this.down.message})`)
-    }
-    if (this.client.status === 'ready') return Promise.resolve()
-    const known = check()
-    if (known) return Promise.reject(known)
-    return new Promise((resolve, reject) => {
-      const onOutcome = (): void => {
-        const failed = check()
-        if (failed === undefined && this.client.status !== 'ready') return void this.waiting.add(onOutcome)
-        signal.removeEventListener('abort', onAbort)
-        if (failed) reject(failed)
-        else resolve()
-      }
-      const onAbort = (): void => {
-        this.waiting.delete(onOutcome)
-        this.down ??= toError(signal.reason)
-        reject(signal.reason)
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.waiting.add(onOutcome)
-    })
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close().catch(() => {})
-    await this.client.quit().catch(() => this.client.disconnect())
+    await (await this.driverLoaded)?.close()
   }
 }
 
@@ -345,7 +233,7 @@ function progressTo(job: Job): (done: number, total?: number) => void {
   }
 }
 
-/** `queue({ connection, name })`: durable jobs on BullMQ, on the user's Redis. */
+/** `queue({ connection, name })`: durable jobs on BullMQ, on the user's Redis or PostgreSQL. */
 export function queue(options: BullQueueOptions): BullQueue {
   return new BullQueue(options)
 }

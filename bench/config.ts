@@ -28,6 +28,17 @@ export interface Config {
   p4: { tasks: Record<Group, number> }
   p5: { tasks: number; rounds: number }
   p7: { requests: number; jobs: number; concurrency: number; rounds: number }
+  /**
+   * The capacity table (P7c): jobs/s through N worker processes on each store, a 2 ms
+   * I/O job and a 2 ms CPU job, `jobs.work()` against a bare BullMQ Worker. Jobs per
+   * measurement are per store and job, sized to take a few seconds here.
+   */
+  capacity: {
+    rounds: number
+    processes: readonly number[]
+    concurrency: number
+    jobs: Record<'redis' | 'postgres', Record<'io' | 'cpu', number>>
+  }
   /** P8: inspector pages open in each condition; every condition is one P3 slice per round. */
   p8: { pages: readonly number[]; seconds: number; rounds: number }
   /** No round or phase starts after this long: the rest is reported as not measured. */
@@ -57,9 +68,11 @@ export const FULL: Config = {
   p4: { tasks: { node20: 50_000, node22: 50_000, node24: 50_000, node26: 50_000, bun: 50_000, deno: 50_000, workerd: 0 } },
   p5: { tasks: 1000, rounds: 3 },
   p7: { requests: 200, jobs: 1000, concurrency: 10, rounds: 3 },
+  capacity: { rounds: 3, processes: [1, 2, 4], concurrency: 10, jobs: { redis: { io: 4000, cpu: 2000 }, postgres: { io: 2000, cpu: 1500 } } },
   p8: { pages: [0, 1, 20], seconds: 3, rounds: 5 },
-  budgetMs: 18 * 60_000,
-  deadlineMs: 20 * 60_000,
+  // 18 minutes for the rest, and 10 for the capacity table.
+  budgetMs: 28 * 60_000,
+  deadlineMs: 30 * 60_000,
 }
 
 export const QUICK: Config = {
@@ -81,6 +94,8 @@ export const QUICK: Config = {
   p4: { tasks: { node20: 2000, node22: 2000, node24: 2000, node26: 2000, bun: 2000, deno: 2000, workerd: 0 } },
   p5: { tasks: 500, rounds: 1 },
   p7: { requests: 50, jobs: 200, concurrency: 10, rounds: 1 },
+  // One worker process per store and mode: it proves the phase works, no more.
+  capacity: { rounds: 1, processes: [1], concurrency: 10, jobs: { redis: { io: 200, cpu: 100 }, postgres: { io: 200, cpu: 100 } } },
   // Two pages, not twenty: opening browser profiles is the slow part of a smoke run.
   p8: { pages: [0, 1, 2], seconds: 1, rounds: 1 },
   budgetMs: 3 * 60_000,

@@ -55,6 +55,7 @@ export const GOALS: Goal[] = [
   { figure: 'P3', subject: 'after-noals', against: 'bare', measure: 'ratio', op: '>=', limit: 0.98, groups: NODES, text: '≥ 0.98× bare' },
   { figure: 'P7r', subject: 'durable', against: 'by-hand', measure: 'ratio', op: '<=', limit: 1.05, text: '≤ 1.05× await queue.add()' },
   { figure: 'P7j', subject: 'jobs-work', against: 'bare-worker', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× bare Worker' },
+  { figure: 'P7c', subject: 'jobs-work', against: 'bare-worker', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× bare Worker' },
   { figure: 'P8', subject: 'pages-1', against: 'pages-0', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× no page' },
   { figure: 'P8', subject: 'pages-20', against: 'pages-0', measure: 'ratio', op: '>=', limit: 0.95, text: '≥ 0.95× no page' },
 ]
@@ -96,7 +97,7 @@ export function assess(series: Series[]): Assessment[] {
   for (const goal of GOALS) {
     for (const subject of series.filter((s) => s.figure === goal.figure && s.role === goal.subject)) {
       if (goal.groups && !goal.groups.includes(subject.group)) continue
-      const same = series.filter((s) => s.figure === goal.figure && s.group === subject.group)
+      const same = series.filter((s) => s.figure === goal.figure && s.group === subject.group && s.cell === subject.cell)
       const others =
         goal.against === 'none' ? [undefined] : goal.against === 'peers' ? same.filter((s) => s.role === 'peer') : [same.find((s) => s.role === goal.against)]
       for (const against of others) {

@@ -13,6 +13,14 @@ function run(command: string, args: string[]): string {
   }
 }
 
+/** Debian keeps the server off PATH: the newest /usr/lib/postgresql/<major>/bin/postgres. */
+function postgresVersion(): string {
+  const majors = run('ls', ['/usr/lib/postgresql']).split('\n').filter((v) => /^\d+$/.test(v))
+  if (majors.length === 0) return 'not installed'
+  const newest = majors.sort((a, b) => Number(b) - Number(a))[0]
+  return run(`/usr/lib/postgresql/${newest}/bin/postgres`, ['--version']).replace(/^postgres \(PostgreSQL\) /, '')
+}
+
 const version = (pkg: string): string => {
   try {
     return (JSON.parse(readFileSync(`${ROOT}node_modules/${pkg}/package.json`, 'utf8')) as { version: string }).version
@@ -59,6 +67,8 @@ export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'lo
       bullmq: version('bullmq'),
       'playwright-core': version('playwright-core'),
       redis: run('redis-server', ['--version']).replace(/^Redis server v=(\S+).*$/, '$1'),
+      postgresql: postgresVersion(),
+      pg: version('pg'),
       autocannon: version('autocannon'),
       wrk: wrk.startsWith('wrk') ? wrk.split(' [')[0]!.replace(/^wrk /, '') : 'not installed',
     },

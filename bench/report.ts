@@ -16,6 +16,8 @@ export const FIGURES: Record<Figure, string> = {
   P5: 'P5 SIGTERM with pending 500 ms tasks',
   P7r: 'P7 response time, one durable task',
   P7j: 'P7 jobs/s through a worker',
+  P7c: 'P7c capacity: jobs/s through N worker processes',
+  P7cpu: 'P7c capacity: worker CPU time per job',
   P8: 'P8 requests/s, inspector pages open',
   P8mem: 'P8 server memory (RSS)',
 }
@@ -33,6 +35,8 @@ const FLOOR: Record<Figure, SeriesRole> = {
   P5: 'bare',
   P7r: 'by-hand',
   P7j: 'bare-worker',
+  P7c: 'bare-worker',
+  P7cpu: 'bare-worker',
   P8: 'pages-0',
   P8mem: 'pages-0',
 }
@@ -53,11 +57,14 @@ function unit(figure: Figure, value: number): string {
     case 'P8':
       return `${thousands(value)}/s`
     case 'P7j':
+    case 'P7c':
       return `${thousands(value)} jobs/s`
     case 'P4':
       return `${Math.round(value)} B`
     case 'P8mem':
       return `${(value / 2 ** 20).toFixed(0)} MiB`
+    case 'P7cpu':
+      return `${Math.round(value)} µs`
     default:
       return ms(value)
   }
@@ -70,7 +77,7 @@ const bytes = (x: number) => (!Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : '�
 function withSpread(s: Spread, format: (x: number) => string): string {
   if (s.n === 0) return '—'
   if (s.n === 1) return format(s.median)
-  return `${format(s.median)} [${format(s.min).replace(/ ?(ms|B|×|\/s|MiB|jobs\/s)$/, '')}–${format(s.max)}]`
+  return `${format(s.median)} [${format(s.min).replace(/ ?(ms|µs|B|×|\/s|MiB|jobs\/s)$/, '')}–${format(s.max)}]`
 }
 
 function valueCell(series: Series): string {
@@ -106,8 +113,8 @@ export function figureRows(results: Results): FigureRow[] {
   for (const figure of ORDER) {
     for (const group of GROUPS) {
       const list = results.series.filter((s) => s.figure === figure && s.group === group)
-      const floor = list.find((s) => s.role === FLOOR[figure])
       for (const series of list) {
+        const floor = list.find((s) => s.role === FLOOR[figure] && s.cell === series.cell)
         rows.push({
           figure: FIGURES[figure],
           runtime: GROUP_LABELS[group],

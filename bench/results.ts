@@ -8,9 +8,11 @@ import type { Group, Role, Target } from './targets.ts'
  * P1 back-to-back response time with a 1 s task pending; P1w the same, servers taking
  * turns request by request; P2 p50/p95 with a 20 ms CPU task; P3 requests/s; P4 heap
  * bytes per pending task; P5 SIGTERM; P7r response time with one durable task; P7j
- * jobs/s; P8 requests/s with inspector pages open; P8mem the server's memory then.
+ * jobs/s; P7c jobs/s through N worker processes (the capacity table), P7cpu their CPU
+ * time per job; P8 requests/s
+ * with inspector pages open; P8mem the server's memory then.
  */
-export type Figure = 'P1' | 'P1w' | 'P2p50' | 'P2p95' | 'P3' | 'P4' | 'P5' | 'P7r' | 'P7j' | 'P8' | 'P8mem'
+export type Figure = 'P1' | 'P1w' | 'P2p50' | 'P2p95' | 'P3' | 'P4' | 'P5' | 'P7r' | 'P7j' | 'P7c' | 'P7cpu' | 'P8' | 'P8mem'
 
 /** Roles beyond the servers': P7's and P8's own comparisons. */
 export type SeriesRole = Role | 'by-hand' | 'durable' | 'bare-worker' | 'jobs-work' | 'pages-0' | 'pages-1' | 'pages-20'
@@ -29,6 +31,11 @@ export interface Series {
   id: string
   label: string
   role: SeriesRole
+  /**
+   * Where one figure of one group holds several comparisons (P7 on each store, the
+   * capacity table's store × job × N): a series is compared only within its cell.
+   */
+  cell?: string
   /** One value per round, NaN where that round failed. Rounds of one figure and group line up. */
   rounds: number[]
   /** Non-200 responses seen: a value built on them is not valid. */
@@ -66,11 +73,11 @@ export interface Results {
 export class Recorder {
   readonly series: Series[] = []
 
-  of(figure: Figure, target: Pick<Target, 'id' | 'label' | 'group' | 'missing'> & { role: SeriesRole }): Series {
+  of(figure: Figure, target: Pick<Target, 'id' | 'label' | 'group' | 'missing'> & { role: SeriesRole; cell?: string }): Series {
     let series = this.series.find((s) => s.figure === figure && s.id === target.id)
     if (!series) {
-      const { id, label, group, role, missing } = target
-      series = { figure, group, id, label, role, rounds: [], failures: 0, errors: [], missing }
+      const { id, label, group, role, missing, cell } = target
+      series = { figure, group, id, label, role, rounds: [], failures: 0, errors: [], missing, ...(cell === undefined ? {} : { cell }) }
       this.series.push(series)
     }
     return series

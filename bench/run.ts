@@ -1,6 +1,7 @@
-// `npm run bench` (about 17 minutes on 2 cores) and `npm run bench:quick` (a smoke run).
+// `npm run bench` (about 20 minutes on 2 cores) and `npm run bench:quick` (a smoke run).
 // Every server is its own process, pinned to CPU 0; the bench and its clients run on
-// CPU 1. Within each round the servers take turns, starting with a different one each
+// CPU 1 (the capacity table's worker processes and store excepted: they share every
+// CPU). Within each round the servers take turns, starting with a different one each
 // round; every figure keeps one value per round, and RESULTS.md shows the median with
 // the min–max over rounds. On a full run writes bench/RESULTS.md and bench/chart.svg.
 import { execFileSync } from 'node:child_process'
@@ -17,6 +18,7 @@ import { measureAlternating, measureLatency, p50, p95, type LatencyPlan } from '
 import { measureMemory } from './measure/memory.ts'
 import { measureShutdown } from './measure/shutdown.ts'
 import { measureThroughput, throughputTool } from './measure/throughput.ts'
+import { measureCapacity } from './measure/capacity.ts'
 import { measureDurable } from './measure/durable.ts'
 import { measureInspector } from './measure/inspector.ts'
 import { renderMarkdown, renderTable } from './report.ts'
@@ -24,7 +26,7 @@ import { Recorder, type Figure, type Results } from './results.ts'
 import { fireAndForget, LIBRARY_ROLES, nodeTargets, ROOT, runtimeReference, runtimeTargets, type Group, type Role, type Target } from './targets.ts'
 
 const config: Config = process.argv.includes('--quick') ? QUICK : FULL
-// --only=node24,node26,node22,node20,bun,deno,workerd,p7,p8 runs some phases (results then go to the temp dir).
+// --only=node24,node26,node22,node20,bun,deno,workerd,p7,p8,capacity runs some phases (results then go to the temp dir).
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 const phase = (name: string) => !only || only.includes(name)
 const partial = config.name === 'quick' || only !== undefined
@@ -270,6 +272,11 @@ if (phase('p8')) {
 for (const group of ['workerd', 'bun', 'deno'] as const) {
   if (!phase(group)) continue
   await measureGroup(group, runtimeTargets(group), group === 'workerd' ? undefined : runtimeReference(group))
+}
+// Last: its worker processes use every CPU, and a run cut short by the budget keeps the rest.
+if (phase('capacity')) {
+  log('P7c: capacity, jobs/s through N worker processes on Redis and PostgreSQL')
+  await measureCapacity(config, rec, log, outOfTime() && skip('P7c') ? BUDGET_SPENT : undefined, () => outOfTime() && skip('the rest of P7c'))
 }
 const output: Results = {
   config,

@@ -110,9 +110,10 @@ export interface ReportOptions {
   /** Default per-task timeout in ms. Default: none. */
   taskTimeout?: number
   /**
-   * Tasks start at the latest this many ms after they were registered, even if the
-   * response is still on its way (a client that stopped reading, a long stream).
-   * Default 10 000; `Infinity` always waits for delivery.
+   * A response that makes no progress for this many ms (a client that stopped reading)
+   * stops holding its tasks. Where the body is watched (Bun, Deno, workerd, a fetch
+   * handler without bindings) a body still flowing moves the deadline on; on Node it
+   * counts from the task's registration. Default 10 000; `Infinity` always waits.
    */
   deliveryTimeout?: number
   /** Spans and metrics for every task, e.g. `otel()` from `finish-request/otel`. Default: none. */

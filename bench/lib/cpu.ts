@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import type { Command } from './processes.ts'
 
-const SERVER_CPU = '0'
+export const SERVER_CPU = '0'
 const CLIENT_CPU = '1'
 
 function tasksetWorks(): boolean {
@@ -33,4 +33,21 @@ export function pinClient(): string {
 export function onServerCpu(command: Command): Command {
   if (!pinning) return command
   return { ...command, command: 'taskset', args: ['-c', SERVER_CPU, command.command, ...command.args] }
+}
+
+/**
+ * Every CPU, for what is measured across processes (the capacity table's N workers and
+ * their store): without it a child would inherit the bench's own CPU.
+ */
+export const ALL_CPUS = `0-${availableParallelism() - 1}`
+
+/** The command, free to run on every CPU. */
+export function onAllCpus(command: Command): Command {
+  if (!pinning) return command
+  return { ...command, command: 'taskset', args: ['-c', ALL_CPUS, command.command, ...command.args] }
+}
+
+/** Moves a running process (all its threads; what it forks later inherits it) to `cpus`. */
+export function moveTo(pid: number | string, cpus: string): void {
+  if (pinning) execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' })
 }

@@ -1,10 +1,10 @@
 // A throwaway Redis for P7: started on a free port in a temp directory, nothing saved,
-// on the servers' CPU, and killed with the bench whatever happens.
+// on the servers' CPU (or on every CPU, for the capacity table), and killed with the bench whatever happens.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { onServerCpu } from './cpu.ts'
+import { onAllCpus, onServerCpu } from './cpu.ts'
 import { startServer, type Child } from './processes.ts'
 
 async function freePort(): Promise<number> {
@@ -20,7 +20,7 @@ export interface Redis {
   stop(): Promise<void>
 }
 
-export async function startRedis(): Promise<Redis> {
+export async function startRedis(cpus: 'server' | 'all' = 'server'): Promise<Redis> {
   const dir = mkdtempSync(join(tmpdir(), 'finish-request-bench-redis-'))
   const port = await freePort()
   // redis-server prints no JSON: a tiny sh wrapper announces once it answers PING.
@@ -30,7 +30,8 @@ echo '{"listening":"redis://127.0.0.1:${port}"}'
 wait`
   let child: Child
   try {
-    child = await startServer('redis', onServerCpu({ command: 'sh', args: ['-c', script] }), 15_000)
+    const command = { command: 'sh', args: ['-c', script] }
+    child = await startServer('redis', cpus === 'server' ? onServerCpu(command) : onAllCpus(command), 15_000)
   } catch (error) {
     rmSync(dir, { recursive: true, force: true })
     throw error

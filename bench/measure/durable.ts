@@ -1,12 +1,14 @@
-// P7: durable tasks (finish-request/bullmq) against BullMQ used by hand, on a Redis the
-// bench starts. Response time: one server, /durable and /by-hand taking turns request by
-// request. Jobs/s: a fresh process per round and mode completes the same no-op jobs,
-// through `jobs.work()` or a bare BullMQ Worker with the same concurrency. Node and Bun.
+// P7: durable tasks (finish-request/bullmq) against BullMQ used by hand, on a Redis and a
+// PostgreSQL the bench starts (on the servers' CPU). Response time: one server, /durable
+// and /by-hand taking turns request by request. Jobs/s: a fresh process per round and
+// mode completes the same no-op jobs, through `jobs.work()` or a bare BullMQ Worker with
+// the same concurrency and job options. Node and Bun; each store is a cell of its own.
 import { existsSync } from 'node:fs'
 import type { Config } from '../config.ts'
 import { onServerCpu } from '../lib/cpu.ts'
 import { startServer } from '../lib/processes.ts'
-import { startRedis, type Redis } from '../lib/redis.ts'
+import { startPostgres } from '../lib/postgres.ts'
+import { startRedis } from '../lib/redis.ts'
 import { rotate } from '../lib/stats.ts'
 import type { Recorder, SeriesRole } from '../results.ts'
 import { ROOT, type Group } from '../targets.ts'
@@ -17,7 +19,20 @@ const RUNTIMES: { group: Group; command: string; args: string[] }[] = [
   { group: 'bun', command: `${ROOT}node_modules/.bin/bun`, args: [] },
 ]
 
-const row = (group: Group, role: SeriesRole, label: string) => ({ id: `${group}-p7-${role}`, label, group, role })
+type Store = 'redis' | 'postgres'
+const STORES: Record<Store, { label: string; start(): Promise<{ url: string; stop(): Promise<void> }> }> = {
+  redis: { label: 'Redis', start: () => startRedis() },
+  postgres: { label: 'PostgreSQL', start: () => startPostgres() },
+}
+
+// Redis keeps the ids it had before PostgreSQL was measured, so earlier runs compare.
+const row = (store: Store, group: Group, role: SeriesRole, label: string) => ({
+  id: store === 'redis' ? `${group}-p7-${role}` : `${group}-p7-${store}-${role}`,
+  label: `${label}, ${STORES[store].label}`,
+  group,
+  role,
+  cell: STORES[store].label,
+})
 
 function notMerged(): string | undefined {
   if (!existsSync(`${ROOT}dist/bullmq.js`)) return 'finish-request/bullmq is not merged yet'
@@ -25,26 +40,31 @@ function notMerged(): string | undefined {
 }
 
 export async function measureDurable(config: Config, rec: Recorder, log: (m: string) => void, unavailable?: string): Promise<void> {
-  const rows = (group: Group) => ({
-    hand: row(group, 'by-hand', 'await queue.add() by hand (same job options), then answer'),
-    durable: row(group, 'durable', 'finish-request, one durable task'),
-    bare: row(group, 'bare-worker', 'bare BullMQ Worker'),
-    work: row(group, 'jobs-work', 'finish-request jobs.work()'),
-  })
   const missing = unavailable ?? notMerged()
+  for (const store of Object.keys(STORES) as Store[]) await measureOn(store, config, rec, log, missing)
+}
+
+async function measureOn(store: Store, config: Config, rec: Recorder, log: (m: string) => void, missing: string | undefined): Promise<void> {
+  const rows = (group: Group) => ({
+    hand: row(store, group, 'by-hand', 'await queue.add() by hand (same job options), then answer'),
+    durable: row(store, group, 'durable', 'finish-request, one durable task'),
+    bare: row(store, group, 'bare-worker', 'bare BullMQ Worker'),
+    work: row(store, group, 'jobs-work', 'finish-request jobs.work()'),
+  })
+  const { label } = STORES[store]
   if (missing) {
     for (const { group } of RUNTIMES) {
       const r = rows(group)
       for (const [figure, target] of [['P7r', r.hand], ['P7r', r.durable], ['P7j', r.bare], ['P7j', r.work]] as const) rec.missing(figure, target, missing)
     }
-    log(`  not measured: ${missing}`)
+    log(`  not measured on ${label}: ${missing}`)
     return
   }
-  let redis: Redis
+  let server: { url: string; stop(): Promise<void> }
   try {
-    redis = await startRedis()
+    server = await STORES[store].start()
   } catch (error) {
-    for (const { group } of RUNTIMES) rec.fail('P7r', rows(group).durable, 0, `Redis did not start: ${(error as Error).message.split('\n')[0]}`)
+    for (const { group } of RUNTIMES) rec.fail('P7r', rows(group).durable, 0, `${label} did not start: ${(error as Error).message.split('\n')[0]}`)
     return
   }
   try {
@@ -54,33 +74,33 @@ export async function measureDurable(config: Config, rec: Recorder, log: (m: str
         for (const [figure, target] of [['P7r', r.hand], ['P7r', r.durable], ['P7j', r.bare], ['P7j', r.work]] as const) rec.missing(figure, target, `${runtime.command} is not installed`)
         continue
       }
-      const env = { REDIS_URL: redis.url }
-      log(`  ${runtime.group} P7 response time`)
+      const env = { STORE_URL: server.url }
+      log(`  ${runtime.group} P7 response time on ${label}`)
       try {
-        const server = await startServer(`${runtime.group}-p7`, onServerCpu({ command: runtime.command, args: [...runtime.args, `${ROOT}bench/servers/p7-server.ts`], env, cwd: ROOT }))
+        const app = await startServer(`${runtime.group}-p7-${store}`, onServerCpu({ command: runtime.command, args: [...runtime.args, `${ROOT}bench/servers/p7-server.ts`], env, cwd: ROOT }))
         try {
           for (let round = 0; round < config.p7.rounds; round++) {
             const [first, second] = rotate([r.durable, r.hand], round)
             const runs = await measureAlternating(
-              [first, second].map((t) => ({ url: server.url, path: t === r.durable ? '/durable' : '/by-hand' })),
+              [first, second].map((t) => ({ url: app.url, path: t === r.durable ? '/durable' : '/by-hand' })),
               { warmup: 50, count: config.p7.requests, intervalMs: 0, timeoutMs: 10_000 },
             )
             rec.record('P7r', first!, round, p50(runs[0]!), runs[0]!.failures)
             rec.record('P7r', second!, round, p50(runs[1]!), runs[1]!.failures)
           }
         } finally {
-          await server.stop()
+          await app.stop()
         }
       } catch (error) {
         rec.fail('P7r', r.durable, 0, (error as Error).message.split('\n')[0]!)
       }
       for (let round = 0; round < config.p7.rounds; round++) {
-        log(`  ${runtime.group} P7 jobs/s round ${round + 1}/${config.p7.rounds}`)
+        log(`  ${runtime.group} P7 jobs/s on ${label}, round ${round + 1}/${config.p7.rounds}`)
         for (const mode of rotate(['bare', 'work'] as const, round)) {
           const target = mode === 'bare' ? r.bare : r.work
           try {
             const child = await startServer(
-              `${runtime.group}-p7-${mode}`,
+              `${runtime.group}-p7-${store}-${mode}`,
               onServerCpu({
                 command: runtime.command,
                 args: [...runtime.args, `${ROOT}bench/servers/p7-jobs.ts`],
@@ -103,6 +123,6 @@ export async function measureDurable(config: Config, rec: Recorder, log: (m: str
       }
     }
   } finally {
-    await redis.stop()
+    await server.stop()
   }
 }

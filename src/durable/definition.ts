@@ -3,6 +3,7 @@ import type { TraceCarrier } from '../telemetry.ts'
 import type { RequestInfo, Task, TaskControl, TaskReport } from '../types.ts'
 import { checkCount, checkOptionNames, checkTimeout, fail, type OptionNames } from '../validate.ts'
 import { backoffOf, type Backoff } from './backoff.ts'
+import { Deadlines } from './deadlines.ts'
 import { DEFAULT_MAX_PAYLOAD_BYTES, serializePayload } from './payload.ts'
 
 /** What a job handler gets as its third argument: a task's control, plus what the engine adds (`env` on Workers). */
@@ -82,6 +83,13 @@ export abstract class JobQueue<Extra = {}> {
   protected readonly whenDown: 'run' | 'refuse'
   protected readonly maxPayloadBytes: number
   protected readonly enqueueTimeout: number
+  /**
+   * Whether sends of different requests may share a deadline timer (see Deadlines).
+   * Not on Workers, where a timer or a promise belongs to the request that made it.
+   */
+  protected readonly shareDeadlines: boolean = false
+  /** Created on the first send: workerd allows no timers or AbortController at module scope. */
+  private deadlines: Deadlines | undefined
 
   constructor(
     protected readonly call: string,
@@ -192,17 +200,8 @@ export abstract class JobQueue<Extra = {}> {
   }
 
   private sendWithinTimeout(message: JobMessage): Promise<string> {
-    const ms = this.enqueueTimeout
-    const controller = new AbortController()
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`no acknowledgement within ${ms} ms`)
-        controller.abort(error)
-        reject(error)
-      }, ms)
-    })
-    return Promise.race([this.send(message, controller.signal), late]).finally(() => clearTimeout(timer))
+    this.deadlines ??= new Deadlines(this.enqueueTimeout, this.shareDeadlines ? 10 : 0)
+    return this.deadlines.within((signal) => this.send(message, signal))
   }
 }
 

@@ -1,5 +1,7 @@
-// finish-request/bullmq against a real Redis (started per file) and real BullMQ,
-// served by the Node adapter: what a user of durable jobs would check.
+// finish-request/bullmq against real BullMQ on each store it runs on (a real Redis and a
+// real PostgreSQL, started per store), served by the Node adapter: what a user of
+// durable jobs would check. The same tests on both: the guarantees do not depend on
+// the store.
 import { Queue } from 'bullmq'
 import { Hono } from 'hono'
 import { Redis } from 'ioredis'
@@ -8,27 +10,16 @@ import { after, respond, type TaskReport } from 'finish-request'
 import { inspector } from 'finish-request/inspector'
 import { queue, type BullQueue } from 'finish-request/bullmq'
 import { serve, type Server } from 'finish-request/node'
-import { startRedis, type TestRedis } from '../helpers/redis.ts'
+import { startRedis } from '../helpers/redis.ts'
+import { deadUrl, stores, type TestStore } from '../helpers/stores.ts'
 import { EventStreamReader } from '../support/event-stream.ts'
 
-let redis: TestRedis
 let queueCount = 0
 const opened: Array<{ close(): Promise<unknown> }> = []
 
-beforeAll(async () => {
-  redis = await startRedis()
-})
 afterAll(async () => {
   for (const thing of opened.reverse()) await thing.close().catch(() => {})
-  await redis.stop()
 })
-
-/** A queue of its own per test, so tests never see each other's jobs. */
-function jobsFor(url = redis.url, options: Partial<Parameters<typeof queue>[0]> = {}): BullQueue {
-  const jobs = queue({ connection: url, name: `test-${process.pid}-${++queueCount}`, ...options })
-  opened.push(jobs)
-  return jobs
-}
 
 function served(app: Hono, reports: TaskReport[] = [], errors: Error[] = []): Promise<Server> {
   const server = serve(app, {
@@ -64,16 +55,39 @@ function collector() {
   }
 }
 
-describe('finish-request/bullmq', () => {
-  it('a job registered during a request is in Redis by the time the client has the response', async () => {
+describe.each(stores)('finish-request/bullmq on $name', (kind) => {
+  let store: TestStore
+  beforeAll(async () => {
+    store = await kind.start()
+  })
+  afterAll(async () => {
+    // What this store's tests opened, before the store goes.
+    for (const thing of opened.splice(0).reverse()) await thing.close().catch(() => {})
+    await store?.stop()
+  })
+
+  /** A queue of its own per test, so tests never see each other's jobs. */
+  function jobsFor(url = store.url, options: Partial<Parameters<typeof queue>[0]> = {}): BullQueue {
+    const jobs = queue({ connection: url, name: `test-${process.pid}-${++queueCount}`, ...options })
+    opened.push(jobs)
+    return jobs
+  }
+
+  /** BullMQ's own view of a queue on this store. */
+  function inspectQueue(name: string) {
+    const inspect = store.inspect(name)
+    opened.push(inspect)
+    return inspect
+  }
+
+  it('a job registered during a request is in the store by the time the client has the response', async () => {
     const jobs = jobsFor()
     const buildZip = jobs.define('buildZip', async () => {})
     const app = new Hono().post('/export/:user', (c) =>
       respond(c.executionCtx, c.json({ ok: true }), buildZip({ user: c.req.param('user') }, { id: `export:${c.req.param('user')}` })),
     )
     const server = await served(app)
-    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
+    const inspect = inspectQueue(jobs.name)
     for (const user of ['42', '43', '44']) {
       const response = await fetch(new URL(`export/${user}`, server.url), { method: 'POST' })
       expect(response.status).toBe(200)
@@ -111,8 +125,7 @@ describe('finish-request/bullmq', () => {
       request: { method: 'GET', url: server.url },
       job: { id: 'export:42', queue: jobs.name, attempt: 1, attempts: 3 },
     })
-    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
+    const inspect = inspectQueue(jobs.name)
     await expect.poll(async () => (await inspect.getJob('export%3A42'))?.progress).toEqual({ done: 2, total: 2 })
     await expect.poll(async () => inspect.getJobState('export%3A42')).toBe('completed')
   })
@@ -183,14 +196,30 @@ describe('finish-request/bullmq', () => {
     opened.push(jobs.work({ signals: false, ...worker.handlers }))
     const reports = await worker.until(2)
     expect(reports.map((r) => r.job?.id).sort()).toEqual(['42', 'order:7'])
-    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
+    const inspect = inspectQueue(jobs.name)
     expect(await inspect.getJobCounts('waiting', 'active', 'delayed', 'completed')).toEqual({ waiting: 0, active: 0, delayed: 0, completed: 2 })
     expect(runs).toBe(2)
   })
 
+  it('a burst of jobs before the first connection is all enqueued, without a listener per job on the shared deadline', async () => {
+    const jobs = jobsFor()
+    const burst = jobs.define('burst', () => {})
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => void warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      // Started together, these sends share one deadline signal and all wait for the first connection.
+      const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => burst.enqueue({ i }, { id: `burst:${i}` })))
+      expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => `burst:${i}`))
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
   it('a payload JSON cannot carry, or too large, is a TypeError at the call naming it', () => {
-    const jobs = jobsFor(redis.url, { maxPayloadBytes: 1024 })
+    const jobs = jobsFor(store.url, { maxPayloadBytes: 1024 })
     const buildZip = jobs.define('buildZip', () => {})
     const cycle: Record<string, unknown> = {}
     cycle.self = cycle
@@ -218,9 +247,7 @@ describe('finish-request/bullmq', () => {
   })
 
   it('engine down: the job runs in this process after the response, its enqueue failure reported once', async () => {
-    const gone = await startRedis()
-    await gone.stop()
-    const jobs = jobsFor(gone.url, { enqueueTimeout: 1_000 })
+    const jobs = jobsFor(await deadUrl(store), { enqueueTimeout: 1_000 })
     const ran: unknown[] = []
     const buildZip = jobs.define('buildZip', async (payload) => void ran.push(payload))
     const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({ user: 1 }, { id: 'u:1' })))
@@ -242,9 +269,7 @@ describe('finish-request/bullmq', () => {
   })
 
   it("engine down with whenDown: 'refuse': 503 with Retry-After, decided before the response leaves", async () => {
-    const gone = await startRedis()
-    await gone.stop()
-    const jobs = jobsFor(gone.url, { whenDown: 'refuse', enqueueTimeout: 1_000 })
+    const jobs = jobsFor(await deadUrl(store), { whenDown: 'refuse', enqueueTimeout: 1_000 })
     let ran = false
     const buildZip = jobs.define('buildZip', () => void (ran = true))
     const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({})))
@@ -261,106 +286,109 @@ describe('finish-request/bullmq', () => {
     expect(ran).toBe(false)
   })
 
-  it('Redis down from the start: every request falls back at once, not after enqueueTimeout; jobs are queued again once it is back', async () => {
-    const flaky = await startRedis()
-    opened.push({ close: () => flaky.stop() })
-    await flaky.kill()
-    // The default enqueueTimeout (2 s): what each request used to wait.
-    const running = jobsFor(flaky.url)
-    const refusing = jobsFor(flaky.url, { whenDown: 'refuse' })
-    const ran: number[] = []
-    const runHere = running.define('export', async (payload: { n: number }) => void ran.push(payload.n))
-    const refuseHere = refusing.define('export', () => {})
-    const app = new Hono()
-      .get('/run/:n', (c) => respond(c.executionCtx, c.text('ok'), runHere({ n: Number(c.req.param('n')) }, { id: `run:${c.req.param('n')}` })))
-      .get('/refuse/:n', (c) => respond(c.executionCtx, c.text('ok'), refuseHere({})))
-    const errors: Error[] = []
-    const server = await served(app, [], errors)
-    const timed = async (path: string) => {
-      const started = performance.now()
-      const response = await fetch(new URL(path, server.url))
-      await response.text()
-      return { status: response.status, ms: performance.now() - started }
-    }
+  // What ioredis does while Redis is down (its connection's states): Redis only.
+  if (kind.name === 'redis') {
+    it('Redis down from the start: every request falls back at once, not after enqueueTimeout; jobs are queued again once it is back', async () => {
+      const flaky = await startRedis()
+      opened.push({ close: () => flaky.stop() })
+      await flaky.kill()
+      // The default enqueueTimeout (2 s): what each request used to wait.
+      const running = jobsFor(flaky.url)
+      const refusing = jobsFor(flaky.url, { whenDown: 'refuse' })
+      const ran: number[] = []
+      const runHere = running.define('export', async (payload: { n: number }) => void ran.push(payload.n))
+      const refuseHere = refusing.define('export', () => {})
+      const app = new Hono()
+        .get('/run/:n', (c) => respond(c.executionCtx, c.text('ok'), runHere({ n: Number(c.req.param('n')) }, { id: `run:${c.req.param('n')}` })))
+        .get('/refuse/:n', (c) => respond(c.executionCtx, c.text('ok'), refuseHere({})))
+      const errors: Error[] = []
+      const server = await served(app, [], errors)
+      const timed = async (path: string) => {
+        const started = performance.now()
+        const response = await fetch(new URL(path, server.url))
+        await response.text()
+        return { status: response.status, ms: performance.now() - started }
+      }
 
-    const down: Array<Awaited<ReturnType<typeof timed>>> = []
-    for (let n = 0; n < 4; n++) down.push(await timed(`run/${n}`), await timed(`refuse/${n}`))
-    expect(down.map((d) => d.status)).toEqual([200, 503, 200, 503, 200, 503, 200, 503])
-    // The first connection attempt is refused within milliseconds; later requests know Redis is down.
-    expect(down.filter((d) => d.ms > 500)).toEqual([])
-    expect(errors.map((e) => e.name)).toEqual(Array(8).fill('EnqueueError'))
-    expect(errors[0].message).toMatch(/could not be enqueued on queue ".*" \(Redis is unreachable \(.*ECONNREFUSED.*\)\): it runs in this process/)
-    await expect.poll(() => ran.sort()).toEqual([0, 1, 2, 3])
+      const down: Array<Awaited<ReturnType<typeof timed>>> = []
+      for (let n = 0; n < 4; n++) down.push(await timed(`run/${n}`), await timed(`refuse/${n}`))
+      expect(down.map((d) => d.status)).toEqual([200, 503, 200, 503, 200, 503, 200, 503])
+      // The first connection attempt is refused within milliseconds; later requests know Redis is down.
+      expect(down.filter((d) => d.ms > 500)).toEqual([])
+      expect(errors.map((e) => e.name)).toEqual(Array(8).fill('EnqueueError'))
+      expect(errors[0].message).toMatch(/could not be enqueued on queue ".*" \(Redis is unreachable \(.*ECONNREFUSED.*\)\): it runs in this process/)
+      await expect.poll(() => ran.sort()).toEqual([0, 1, 2, 3])
 
-    await flaky.restart()
-    // ioredis reconnects by itself (its retry delay grows to 2 s); until then requests still fall back.
-    let n = 100
-    await expect
-      .poll(async () => {
-        const before = errors.length
-        await timed(`run/${++n}`)
-        return errors.length === before
-      }, { timeout: 10_000, interval: 100 })
-      .toBe(true)
-    expect((await timed(`refuse/${n}`)).status).toBe(200)
-    const inspect = new Queue(running.name, { connection: new Redis(flaky.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
-    expect((await inspect.getJob(`run%3A${n}`))?.name).toBe('export')
-    // A job given up on while Redis was down was never sent afterwards.
-    expect(await inspect.getJob('run%3A0')).toBeUndefined()
-  })
+      await flaky.restart()
+      // ioredis reconnects by itself (its retry delay grows to 2 s); until then requests still fall back.
+      let n = 100
+      await expect
+        .poll(async () => {
+          const before = errors.length
+          await timed(`run/${++n}`)
+          return errors.length === before
+        }, { timeout: 10_000, interval: 100 })
+        .toBe(true)
+      expect((await timed(`refuse/${n}`)).status).toBe(200)
+      const inspect = new Queue(running.name, { connection: new Redis(flaky.url, { maxRetriesPerRequest: null }) })
+      opened.push(inspect)
+      expect((await inspect.getJob(`run%3A${n}`))?.name).toBe('export')
+      // A job given up on while Redis was down was never sent afterwards.
+      expect(await inspect.getJob('run%3A0')).toBeUndefined()
+    })
 
-  it('an enqueue failure is a report like any other: onTaskEnd gets it, with the time the request really waited', async () => {
-    const hung = await startRedis()
-    opened.push({ close: async () => (hung.resume(), hung.stop()) })
-    // Accepts the connection, answers nothing: every request waits the whole enqueueTimeout.
-    hung.pause()
-    const jobs = jobsFor(hung.url, { enqueueTimeout: 400 })
-    const buildZip = jobs.define('buildZip', async () => {})
-    const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({ user: 1 }, { id: 'u:1' })))
-    const reports: TaskReport[] = []
-    // No onError: the default line on stderr is part of what is checked.
-    const server = serve(app, { port: 0, signals: false, onTaskEnd: (report) => reports.push(report) })
-    opened.push(server)
-    await server.ready()
-    const logged: string[] = []
-    const spy = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)))
-    try {
-      const started = performance.now()
-      expect((await fetch(server.url!)).status).toBe(200)
-      const waited = performance.now() - started
-      expect(waited).toBeGreaterThanOrEqual(400)
-      await expect.poll(() => reports.length).toBe(2)
-      const [enqueue, fallback] = reports
-      expect(enqueue).toMatchObject({ name: 'buildZip', status: 'error', job: { id: 'u:1', queue: jobs.name, attempt: 0, attempts: 3 } })
-      expect(enqueue.error?.name).toBe('EnqueueError')
-      expect(enqueue.durationMs).toBeGreaterThanOrEqual(390)
-      expect(enqueue.durationMs).toBeLessThanOrEqual(waited)
-      expect(fallback).toMatchObject({ name: 'buildZip', status: 'ok' })
-      expect(logged).toHaveLength(1)
-      expect(logged[0]).toMatch(new RegExp(`^\\[finish-request\\] task "buildZip" error after ${Math.round(enqueue.durationMs)} ms \\(GET http.*\\): EnqueueError: .*no acknowledgement within 400 ms`))
+    it('an enqueue failure is a report like any other: onTaskEnd gets it, with the time the request really waited', async () => {
+      const hung = await startRedis()
+      opened.push({ close: async () => (hung.resume(), hung.stop()) })
+      // Accepts the connection, answers nothing: every request waits the whole enqueueTimeout.
+      hung.pause()
+      const jobs = jobsFor(hung.url, { enqueueTimeout: 400 })
+      const buildZip = jobs.define('buildZip', async () => {})
+      const app = new Hono().get('/', (c) => respond(c.executionCtx, c.text('ok'), buildZip({ user: 1 }, { id: 'u:1' })))
+      const reports: TaskReport[] = []
+      // No onError: the default line on stderr is part of what is checked.
+      const server = serve(app, { port: 0, signals: false, onTaskEnd: (report) => reports.push(report) })
+      opened.push(server)
+      await server.ready()
+      const logged: string[] = []
+      const spy = vi.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)))
+      try {
+        const started = performance.now()
+        expect((await fetch(server.url!)).status).toBe(200)
+        const waited = performance.now() - started
+        expect(waited).toBeGreaterThanOrEqual(400)
+        await expect.poll(() => reports.length).toBe(2)
+        const [enqueue, fallback] = reports
+        expect(enqueue).toMatchObject({ name: 'buildZip', status: 'error', job: { id: 'u:1', queue: jobs.name, attempt: 0, attempts: 3 } })
+        expect(enqueue.error?.name).toBe('EnqueueError')
+        expect(enqueue.durationMs).toBeGreaterThanOrEqual(390)
+        expect(enqueue.durationMs).toBeLessThanOrEqual(waited)
+        expect(fallback).toMatchObject({ name: 'buildZip', status: 'ok' })
+        expect(logged).toHaveLength(1)
+        expect(logged[0]).toMatch(new RegExp(`^\\[finish-request\\] task "buildZip" error after ${Math.round(enqueue.durationMs)} ms \\(GET http.*\\): EnqueueError: .*no acknowledgement within 400 ms`))
 
-      // Having waited once, the process treats Redis as down: the next request does not wait again.
-      const again = performance.now()
-      expect((await fetch(server.url!)).status).toBe(200)
-      expect(performance.now() - again).toBeLessThan(300)
-      await expect.poll(() => reports.length).toBe(4)
-      expect(reports[2].durationMs).toBeLessThan(300)
-    } finally {
-      spy.mockRestore()
-    }
+        // Having waited once, the process treats Redis as down: the next request does not wait again.
+        const again = performance.now()
+        expect((await fetch(server.url!)).status).toBe(200)
+        expect(performance.now() - again).toBeLessThan(300)
+        await expect.poll(() => reports.length).toBe(4)
+        expect(reports[2].durationMs).toBeLessThan(300)
+      } finally {
+        spy.mockRestore()
+      }
 
-    // It answers again: the connection becomes ready and jobs are queued again.
-    hung.resume()
-    await expect
-      .poll(async () => {
-        const before = reports.length
-        await fetch(server.url!)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-        return reports.length === before
-      }, { timeout: 10_000, interval: 100 })
-      .toBe(true)
-  })
+      // It answers again: the connection becomes ready and jobs are queued again.
+      hung.resume()
+      await expect
+        .poll(async () => {
+          const before = reports.length
+          await fetch(server.url!)
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          return reports.length === before
+        }, { timeout: 10_000, interval: 100 })
+        .toBe(true)
+    })
+  }
 
   it('close(): a job that outlasts the grace period goes back to the queue and the next worker finishes it', async () => {
     const jobs = jobsFor()
@@ -383,8 +411,7 @@ describe('finish-request/bullmq', () => {
       ['short', 'ok'],
       ['long', 'abandoned'],
     ])
-    const inspect = new Queue(jobs.name, { connection: new Redis(redis.url, { maxRetriesPerRequest: null }) })
-    opened.push(inspect)
+    const inspect = inspectQueue(jobs.name)
     expect(await inspect.getJobState('long')).toBe('waiting')
     // Going back to the queue did not spend an attempt.
     expect((await inspect.getJob('long'))?.attemptsMade).toBe(0)

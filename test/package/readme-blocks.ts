@@ -23,7 +23,7 @@ export function codeBlocks(readme: string): { compiled: Block[]; skipped: number
     if (lang === 'ts') {
       const code = lines.slice(i + 1, end).join('\n')
       if (NOT_COMPILED.test(lines[i - 1] ?? '')) skipped++
-      else compiled.push({ file: code.match(/^\/\/ ([\w-]+\.ts)\b/)?.[1] ?? `readme-line-${i + 2}.ts`, line: i + 2, code })
+      else compiled.push({ file: code.match(/^\/\/ ([\w.-]+\.ts)\b/)?.[1] ?? `readme-line-${i + 2}.ts`, line: i + 2, code })
     }
     i = end
   }
@@ -41,7 +41,7 @@ export function recommendedTsconfig(readme: string): { compilerOptions: Record<s
 
 /** tsc's `file.ts(3,5): error …` turned into `README.md:<line>: error …`, so a failure points at the README. */
 export function toReadmeLines(output: string, blocks: Block[]): string {
-  return output.replace(/^([\w-]+\.ts)\((\d+),(\d+)\)/gm, (whole, file: string, line: string) => {
+  return output.replace(/^([\w.-]+\.ts)\((\d+),(\d+)\)/gm, (whole, file: string, line: string) => {
     const block = blocks.find((b) => b.file === file)
     return block ? `README.md:${block.line + Number(line) - 1} (${file})` : whole
   })

@@ -38,10 +38,23 @@ describe('queue(), define() and work() options', () => {
   const jobs = queue({ connection: 'redis://127.0.0.1:1', name: 'options' })
 
   it('queue() names the bad option', () => {
-    expect(() => queue({ connection: 42 as never, name: 'x' })).toThrow('queue(options): options.connection must be a Redis URL or an ioredis client, got number 42')
+    expect(() => queue({ connection: 42 as never, name: 'x' })).toThrow(
+      'queue(options): options.connection must be a Redis or PostgreSQL URL, an ioredis client or a pg.Pool, got number 42',
+    )
     expect(() => queue({ connection: 'redis://x', name: 'a:b' })).toThrow('queue(options): options.name must be a non-empty string without ":"')
     expect(() => queue({ connection: 'redis://x', name: 'x', whenDown: 'retry' as never })).toThrow(`options.whenDown must be 'run' or 'refuse', got string`)
     expect(() => queue({ connection: 'redis://x', name: 'x', enqueueTimeout: -1 })).toThrow('options.enqueueTimeout must be a positive number')
+    // Each store's own namespace option, and nothing of the other's.
+    const pg = 'postgres://app@127.0.0.1:5432/app'
+    expect(() => queue({ connection: pg, name: 'x', prefix: 'jobs' })).toThrow('options.prefix is for Redis; on PostgreSQL the namespace is options.schema')
+    expect(() => queue({ connection: pg, name: 'x', schema: 'drop table' })).toThrow('options.schema must be a simple identifier')
+    expect(() => queue({ connection: 'redis://x', name: 'x', schema: 'jobs' })).toThrow('options.schema is for PostgreSQL')
+    expect(() => queue({ connection: 'redis://x', name: 'x', migrate: true })).toThrow('options.migrate is for PostgreSQL; Redis needs no migrations')
+    expect(() => queue({ connection: pg, name: 'x', migrate: 'yes' as never })).toThrow('options.migrate must be a boolean, got string')
+    const pool = { connect() {}, query() {}, end() {} }
+    expect(() => queue({ connection: pool as never, name: 'x', schema: 'jobs' })).toThrow("options.schema needs a connection URL; a pg.Pool's schema is its own search_path")
+    expect(() => queue({ connection: pool as never, name: 'x', migrate: true })).not.toThrow()
+    expect(() => queue({ connection: 'postgresql://app@db/app', name: 'x', schema: 'jobs', migrate: true })).not.toThrow()
     expect(() => cloudflareQueue({ binding: '' })).toThrow('queue(options): options.binding must be the name of a Queue binding, got string')
   })
 

@@ -15,6 +15,7 @@ process.on('SIGTERM', () => record('signal'))
 const number = (name: string) => (process.env[name] === undefined ? undefined : Number(process.env[name]))
 const middleware = finishRequest({
   gracePeriod: number('GRACE_PERIOD'),
+  abandonedExitCode: number('ABANDONED_EXIT_CODE'),
   maxPendingTasks: number('MAX_PENDING_TASKS'),
   taskTimeout: number('TASK_TIMEOUT'),
   onTaskEnd: recordReport,

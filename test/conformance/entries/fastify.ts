@@ -15,6 +15,7 @@ const number = (name: string) => (process.env[name] === undefined ? undefined : 
 const fastify = Fastify()
 await fastify.register(finishRequest, {
   gracePeriod: number('GRACE_PERIOD'),
+  abandonedExitCode: number('ABANDONED_EXIT_CODE'),
   maxPendingTasks: number('MAX_PENDING_TASKS'),
   taskTimeout: number('TASK_TIMEOUT'),
   onTaskEnd: recordReport,

@@ -10,6 +10,7 @@ export function adopted(env: Env = {}): Hono {
   const number = (name: string) => (env[name] === undefined ? undefined : Number(env[name]))
   const middleware = finishRequest({
     gracePeriod: number('GRACE_PERIOD'),
+    abandonedExitCode: number('ABANDONED_EXIT_CODE'),
     maxPendingTasks: number('MAX_PENDING_TASKS'),
     taskTimeout: number('TASK_TIMEOUT'),
     onTaskEnd: recordReport,

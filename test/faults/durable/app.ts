@@ -1,6 +1,6 @@
 // The durable-job fault workload (R7–R10), public API only: one queue, one job that
 // sleeps `ms` (honouring its signal) and records that it ran, and a route that
-// registers it. The web entry serves the route; the worker entry runs the jobs. What
+// registers it, on the store STORE_URL names (Redis or PostgreSQL). The web entry serves the route; the worker entry runs the jobs. What
 // happened goes to stdout as JSON lines (probe.ts's ledger), tagged with ROLE.
 import process from 'node:process'
 import { Hono } from 'hono'
@@ -10,7 +10,7 @@ import { ledger } from '../probe.ts'
 
 const role = process.env.ROLE ?? 'unknown'
 
-export const jobs = queue({ connection: process.env.REDIS_URL!, name: process.env.QUEUE!, enqueueTimeout: 1_000 })
+export const jobs = queue({ connection: process.env.STORE_URL!, name: process.env.QUEUE!, enqueueTimeout: 1_000 })
 
 export const work = jobs.define(
   'work',
