@@ -5,7 +5,7 @@
 import { ms } from './report.ts'
 import { spread } from './lib/stats.ts'
 import type { Figure, Results, Series } from './results.ts'
-import { GROUP_LABELS } from './targets.ts'
+import { GROUP_LABELS, LIBRARY_ROLES, type Role } from './targets.ts'
 
 const WIDTH = 980
 const LABEL = 380
@@ -15,7 +15,7 @@ const COLORS = { bare: '#555f6d', after: '#e4572e', control: '#a7adb5', other: '
 
 const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
 const colorOf = (s: Series) =>
-  s.role === 'after' || s.role === 'after-ctx' ? COLORS.after : s.role === 'bare' ? COLORS.bare : s.role === 'control' ? COLORS.control : COLORS.other
+  LIBRARY_ROLES.includes(s.role as Role) ? COLORS.after : s.role === 'bare' ? COLORS.bare : s.role === 'control' ? COLORS.control : COLORS.other
 const nameOf = (s: Series) => `${GROUP_LABELS[s.group]} · ${s.label}`
 
 interface Bar {

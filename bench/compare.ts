@@ -1,17 +1,22 @@
 // Do two full runs agree? `node --import tsx bench/compare.ts first.json second.json`
-// prints, for every target, each run's per-round median [min–max] and verdict, and
+// (or a run from git history, `ec6f88c:bench/results.json`: one results.json is kept, git
+// keeps the earlier ones) prints, for every target, each run's per-round median [min–max] and verdict, and
 // "agree" when one run's median lies within the other run's min–max (the spread each
 // run itself reports) or the two medians are within 2 % of each other, so a reader can
 // see whether the figures reproduce.
-import { readFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { assess, type Assessment } from './goals.ts'
 import type { Results } from './results.ts'
 import { FIGURES } from './report.ts'
-import { GROUP_LABELS } from './targets.ts'
+import { CONFIGURATION, GROUP_LABELS, type Role } from './targets.ts'
 
-const [first, second] = process.argv.slice(2).map((file) => JSON.parse(readFileSync(file, 'utf8')) as Results)
+/** A file, or `<commit>:<path>`, the file as it was committed then. */
+const read = (file: string): string =>
+  existsSync(file) || !file.includes(':') ? readFileSync(file, 'utf8') : execFileSync('git', ['show', file], { encoding: 'utf8', maxBuffer: 1 << 28 })
+const [first, second] = process.argv.slice(2).map((file) => JSON.parse(read(file)) as Results)
 if (!first || !second) {
-  console.error('usage: node --import tsx bench/compare.ts first.json second.json')
+  console.error('usage: node --import tsx bench/compare.ts first.json|<commit>:bench/results.json second.json')
   process.exit(2)
 }
 
@@ -39,9 +44,9 @@ for (const a of assess(first.series)) {
     if (ok) agree++
     verdict = ok ? 'agree' : 'differ'
   }
-  const subject = a.subject.role === 'after-ctx' ? 'after(task), no ctx' : a.subject.role === 'after' ? 'respond(ctx, …)' : a.subject.label
+  const subject = CONFIGURATION[a.subject.role as Role] ?? a.subject.label
   const against = a.goal.against === 'peers' ? ` (${a.against?.label.split(',')[0]})` : ''
-  rows.push([`${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}`, GROUP_LABELS[a.group], subject, a.goal.text + against, format(a), format(b), verdict])
+  rows.push([`${FIGURES[a.goal.figure]}`, GROUP_LABELS[a.group], subject, a.goal.text + against, format(a), format(b), verdict])
 }
 const headers = ['Figure', 'Runtime', 'finish-request', 'Target', `Run 1 (${first.meta.commit}, ${first.meta.date})`, `Run 2 (${second.meta.commit}, ${second.meta.date})`, 'Agreement']
 console.log(`| ${headers.join(' | ')} |\n|${headers.map(() => '---').join('|')}|`)

@@ -55,6 +55,7 @@ export const FULL: Config = {
     node20: plan(5, 40, 5, 2),
     node22: plan(3, 30, 5, 1),
     node24: plan(3, 30, 5, 1),
+    node26: plan(3, 30, 5, 1),
     bun: plan(3, 30, 5, 1),
     deno: plan(3, 30, 5, 1),
     workerd: plan(3, 30, 0, 0),
@@ -64,7 +65,7 @@ export const FULL: Config = {
   p2: { warmup: 5, intervalMs: 50 },
   p3: { warmupSeconds: 2, seconds: 3 },
   // The heap per task is as steady at 50 000 as at 100 000, in half the time.
-  p4: { tasks: { node20: 50_000, node22: 50_000, node24: 50_000, bun: 50_000, deno: 50_000, workerd: 0 } },
+  p4: { tasks: { node20: 50_000, node22: 50_000, node24: 50_000, node26: 50_000, bun: 50_000, deno: 50_000, workerd: 0 } },
   p5: { tasks: 1000, rounds: 3 },
   p7: { requests: 200, jobs: 1000, concurrency: 10, rounds: 3 },
   capacity: { rounds: 3, processes: [1, 2, 4], concurrency: 10, jobs: { redis: { io: 4000, cpu: 2000 }, postgres: { io: 2000, cpu: 1500 } } },
@@ -81,6 +82,7 @@ export const QUICK: Config = {
     // Same server files as Node 20: a smoke run need not start them twice more.
     node22: plan(0, 0, 0, 0),
     node24: plan(0, 0, 0, 0),
+    node26: plan(0, 0, 0, 0),
     bun: plan(1, 5, 1, 1),
     deno: plan(1, 5, 1, 1),
     workerd: plan(1, 5, 0, 0),
@@ -89,7 +91,7 @@ export const QUICK: Config = {
   p1w: { warmup: 10, count: 50 },
   p2: { warmup: 2, intervalMs: 50 },
   p3: { warmupSeconds: 0, seconds: 1 },
-  p4: { tasks: { node20: 2000, node22: 2000, node24: 2000, bun: 2000, deno: 2000, workerd: 0 } },
+  p4: { tasks: { node20: 2000, node22: 2000, node24: 2000, node26: 2000, bun: 2000, deno: 2000, workerd: 0 } },
   p5: { tasks: 500, rounds: 1 },
   p7: { requests: 50, jobs: 200, concurrency: 10, rounds: 1 },
   // One worker process per store and mode: it proves the phase works, no more.

@@ -35,7 +35,7 @@ const nodeVersion = (group: string): string => run(`${ROOT}.runtimes/${group}/no
 
 /** Whether anything but the bench's own output (written by the run before) differs from HEAD. */
 function changedSource(): boolean {
-  const output = /^bench\/(RESULTS\.md|chart\.svg|results(-earlier)?\.json)$/
+  const output = /^bench\/(RESULTS\.md|chart\.svg|results\.json)$/
   return run('git', ['status', '--porcelain', '--untracked-files=no'])
     .split('\n')
     .map((line) => line.trim().replace(/^\S+\s+/, ''))
@@ -56,6 +56,7 @@ export function machine(): Omit<Meta, 'throughputTool' | 'durationSeconds' | 'lo
       node: process.version,
       'node 22': nodeVersion('node22'),
       'node 24': nodeVersion('node24'),
+      'node 26': nodeVersion('node26'),
       bun: run(`${ROOT}node_modules/.bin/bun`, ['--version']),
       deno: run(`${ROOT}node_modules/.bin/deno`, ['--version']).split('\n')[0]!.replace(/^deno /, ''),
       workerd: `${version('@cloudflare/workerd-linux-64')} (miniflare ${version('miniflare')})`,

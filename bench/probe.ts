@@ -20,7 +20,7 @@ const ids = rest.filter((arg) => !/^\d+$/.test(arg))
 const numbers = rest.filter((arg) => /^\d+$/.test(arg)).map(Number)
 
 const all: Target[] = [
-  ...(['node20', 'node22', 'node24'] as const).flatMap((group) => [...nodeTargets(group), fireAndForget(group)]),
+  ...(['node20', 'node22', 'node24', 'node26'] as const).flatMap((group) => [...nodeTargets(group), fireAndForget(group)]),
   ...(['bun', 'deno'] as const).flatMap((group) => [...runtimeTargets(group), runtimeReference(group)]),
 ]
 const targets = ids.map((id) => {

@@ -147,7 +147,7 @@ function measured(a: Assessment): string {
 
 export function targetRows(results: Results): TargetRow[] {
   return assess(results.series).map((a) => ({
-    figure: `${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}`,
+    figure: `${FIGURES[a.goal.figure]}`,
     runtime: GROUP_LABELS[a.group],
     server: a.subject.label,
     against: a.against?.label ?? '',

@@ -23,10 +23,10 @@ import { measureDurable } from './measure/durable.ts'
 import { measureInspector } from './measure/inspector.ts'
 import { renderMarkdown, renderTable } from './report.ts'
 import { Recorder, type Figure, type Results } from './results.ts'
-import { fireAndForget, nodeTargets, ROOT, runtimeReference, runtimeTargets, type Group, type Role, type Target } from './targets.ts'
+import { fireAndForget, LIBRARY_ROLES, nodeTargets, ROOT, runtimeReference, runtimeTargets, type Group, type Role, type Target } from './targets.ts'
 
 const config: Config = process.argv.includes('--quick') ? QUICK : FULL
-// --only=node20,node22,node24,bun,deno,workerd,p7,p8,capacity runs some phases (results then go to the temp dir).
+// --only=node24,node26,node22,node20,bun,deno,workerd,p7,p8,capacity runs some phases (results then go to the temp dir).
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 const phase = (name: string) => !only || only.includes(name)
 const partial = config.name === 'quick' || only !== undefined
@@ -116,7 +116,8 @@ const p1Plan = (target: Target): LatencyPlan => ({
 async function latencyFigures(group: Group, running: Map<Target, Child>, plan: GroupPlan): Promise<void> {
   // The "Hono app on the peer" rows are P3's (where the issue compared them): not timed here.
   const all = [...running.keys()].filter((t) => t.role !== 'peer-hono')
-  const alternating = all.filter((t) => ['bare', 'control', 'after', 'after-ctx'].includes(t.role))
+  // P1w: the floor, the control the goal divides by, the defaults and the secondary row.
+  const alternating = all.filter((t) => ['bare', 'control', 'after', 'after-ctx', 'after-hono', 'after-noals'].includes(t.role))
   const p2Targets = all.filter((t) => ['bare', 'control', 'peer', 'after'].includes(t.role))
   const p2Plan: LatencyPlan = { path: '/p2', ...config.p2, count: plan.p2Count, timeoutMs: 10_000 }
   for (let round = 0; round < plan.rounds; round++) {
@@ -160,7 +161,7 @@ async function latencyFigures(group: Group, running: Map<Target, Child>, plan: G
  * pair's own ratio, and ratios between two servers (to a peer) are ratios of ratios.
  */
 async function throughputFigure(group: Group, running: Map<Target, Child>, rounds: number): Promise<void> {
-  const targets = [...running.keys()].filter((t) => ['peer', 'peer-hono', 'after', 'after-ctx'].includes(t.role))
+  const targets = [...running.keys()].filter((t) => ['peer', 'peer-hono', 'control-als', ...LIBRARY_ROLES].includes(t.role))
   const bare = [...running.keys()].find((t) => t.role === 'bare')
   if (!bare) return
   const twin: Target = { ...bare, id: `${bare.id}-twin`, label: `${bare.label}, a second instance (the method's noise)`, role: 'bare-twin' }
@@ -196,7 +197,7 @@ async function memoryFigure(group: Group, targets: Target[], rounds: number): Pr
   for (let round = 0; round < rounds; round++) {
     if (outOfTime() && skip(`${group} P4 rounds ${round + 1}-${rounds}`)) break
     // Later rounds re-measure finish-request and its floor only: the peers' bytes do not drift.
-    const these = round === 0 ? targets : targets.filter((t) => ['reference', 'after'].includes(t.role))
+    const these = round === 0 ? targets : targets.filter((t) => ['reference', 'after', 'after-noals'].includes(t.role))
     for (const target of rotate(these, round)) {
       log(`  ${group} P4 ${target.id}: ${tasks.toLocaleString('en-US')} pending tasks (round ${round + 1}/${rounds})`)
       const run = await attempt('P4', target, round, () => measureMemory(target, tasks))
@@ -234,23 +235,24 @@ async function measureGroup(group: Group, targets: Target[], reference?: Target)
     return
   }
   log(`${group}: P1, P1w, P2${plan.p3Rounds ? ', P3' : ''}${plan.p4Rounds ? ', P4' : ''}`)
-  const served = runnable(targets, ['bare', 'control', 'naive', 'peer', 'peer-hono', 'after', 'after-ctx'], ['P1', 'P1w', 'P2p50', 'P2p95', 'P3'])
+  const served = runnable(targets, ['bare', 'control', 'control-als', 'naive', 'peer', 'peer-hono', ...LIBRARY_ROLES], ['P1', 'P1w', 'P2p50', 'P2p95', 'P3'])
   const running = await startAll(served)
   await latencyFigures(group, running, plan)
   if (plan.p3Rounds > 0) await throughputFigure(group, running, plan.p3Rounds)
   await stopAll(running)
   if (plan.p4Rounds > 0 && reference) {
-    const heapTargets = runnable([reference, ...targets], ['reference', 'peer', 'after', 'after-ctx'], ['P4'])
+    const heapTargets = runnable([reference, ...targets], ['reference', 'peer', ...LIBRARY_ROLES], ['P4'])
     await memoryFigure(group, heapTargets, plan.p4Rounds)
   }
 }
 
 log(`finish-request bench, ${config.name} run; ${pinning}; P3 by ${throughputTool()}`)
-if (config.name === 'full' && phase('node22')) {
-  // Node 22 and 24 come from npm into .runtimes/ (idempotent; the conformance suite uses them too).
+if (config.name === 'full' && ['node22', 'node24', 'node26'].some(phase)) {
+  // Node 22, 24 and 26 come from npm into .runtimes/ (idempotent; the conformance suite uses them too).
   execFileSync('bash', [`${ROOT}scripts/install-runtimes.sh`], { stdio: 'inherit' })
 }
-for (const group of ['node20', 'node24', 'node22'] as const) {
+// What production runs first (issue 22): Node 24 (LTS), 26 (current), then 22 and 20.
+for (const group of ['node24', 'node26', 'node22', 'node20'] as const) {
   if (!phase(group)) continue
   await measureGroup(group, nodeTargets(group), fireAndForget(group))
   if (group === 'node20') {

