@@ -31,7 +31,15 @@ export function redisDriver({ connection, prefix }: RedisSettings): Driver {
   }
   let producer: RedisProducer | undefined
   return {
-    producer: (name) => (producer ??= new RedisProducer(client(PRODUCER), name, prefix)),
+    producer(name) {
+      // A connection ioredis gave up on (a copied retryStrategy that returned null) stays
+      // ended: replace it, or every later job would fall back until a restart.
+      if (producer?.ended) {
+        void producer.close()
+        producer = undefined
+      }
+      return (producer ??= new RedisProducer(client(PRODUCER), name, prefix))
+    },
     worker(name: string, processor: Processor, settings: WorkerSettings): StoreWorker {
       const own = client(WORKER)
       const worker = new Worker(name, processor, { ...settings, connection: own, prefix, autorun: true })
@@ -82,6 +90,10 @@ class RedisProducer implements Producer {
       this.down ??= new Error('the connection closed')
       this.wake()
     })
+  }
+
+  get ended(): boolean {
+    return this.client.status === 'end'
   }
 
   private wake(): void {

@@ -1,6 +1,6 @@
 import { WaitingError, type Job, type WorkerOptions } from 'bullmq'
 import { reportOptionsOf } from '../src/host/app.ts'
-import { closeOnSignals, processSignals } from '../src/host/signals.ts'
+import { closeOnSignals, processSignals, trackClose } from '../src/host/signals.ts'
 import { asTaskSource } from '../src/host/task-source.ts'
 import { toError } from '../src/errors.ts'
 import { JobQueue, QUEUE_OPTION_NAMES, type JobMessage, type QueueOptions } from '../src/durable/definition.ts'
@@ -48,7 +48,10 @@ export interface WorkOptions extends Pick<ReportOptions, 'onError' | 'onTaskEnd'
   concurrency?: number
   /** On close, how long (ms) in-flight jobs may finish before they go back to the queue. Default 25 000. */
   gracePeriod?: number
-  /** Signals that close the worker gracefully, then exit 0; `false` for none. Default SIGINT, SIGTERM. */
+  /**
+   * Signals that close the worker gracefully, then exit 0 (a job abandoned at the deadline
+   * goes back to the queue: nothing is lost); `false` for none. Default SIGINT, SIGTERM.
+   */
   signals?: readonly string[] | false
   /** Passed to BullMQ's Worker (e.g. `lockDuration`, `stalledInterval`, `limiter`). */
   bullmq?: Partial<Omit<WorkerOptions, 'connection' | 'concurrency' | 'prefix' | 'autorun'>>
@@ -182,7 +185,7 @@ class BullQueue extends JobQueue {
     let closing: Promise<DrainResult> | undefined
     const unsubscribe: Array<() => void> = []
     const close = (): Promise<DrainResult> =>
-      (closing ??= (async () => {
+      (closing ??= trackedClose(async () => {
         const before = { completed: runner.completed, abandoned: runner.abandoned }
         const deadline = performance.now() + gracePeriod
         // Stops fetching at once; resolves after every processor call has returned.
@@ -192,7 +195,7 @@ class BullQueue extends JobQueue {
         for (const off of unsubscribe) off()
         this.workers.delete(running)
         return { completed: runner.completed - before.completed, abandoned: runner.abandoned - before.abandoned }
-      })())
+      }))
 
     // A job abandoned at the deadline goes back to the queue, not lost: a clean exit.
     const signalRuntime = processSignals()
@@ -236,4 +239,11 @@ function progressTo(job: Job): (done: number, total?: number) => void {
 /** `queue({ connection, name })`: durable jobs on BullMQ, on the user's Redis or PostgreSQL. */
 export function queue(options: BullQueueOptions): BullQueue {
   return new BullQueue(options)
+}
+
+/** Starts `close` now; a signal's exit elsewhere in the process waits for it. */
+function trackedClose<T>(close: () => Promise<T>): Promise<T> {
+  const closing = close()
+  trackClose(closing)
+  return closing
 }

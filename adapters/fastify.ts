@@ -28,7 +28,8 @@ declare module 'fastify' {
  * `close` if the client left first). Not encapsulated: it applies to the whole
  * instance, whatever the plugin it is registered from. `fastify.close()` drains the
  * tasks; on SIGINT/SIGTERM (`signals`) new requests get 503 + Retry-After while tasks
- * drain, then the instance is closed and the process exits 0.
+ * drain, then the instance is closed and the process exits 0 (or `abandonedExitCode`,
+ * 75, when tasks had to be abandoned).
  * `fastify.finishRequest` has `pending` and `close()`.
  */
 export const finishRequest: FastifyPluginCallback<FinishRequestOptions> = Object.assign(

@@ -10,19 +10,19 @@ export interface Delivery {
   delivered(kind: DeliveryKind): void
 }
 
-/** A response watched through its body, which tells when it last moved: a flowing stream is not stuck. */
-interface Progressing {
-  /** `performance.now()` when the body last moved (or was returned); 0 while the handler runs. */
-  readonly lastProgress: number
-}
-
 /**
  * Called once, when the request's first task is registered, with the adapter's own
  * handle on the response (`source`): the adapter calls `delivery.delivered()` when the
  * response has left (at once if it already has). Lazy, so a request without tasks costs
  * no listener; a plain function of the source, so a request costs no closure either.
+ *
+ * `progress(source)`, where the adapter can tell, is a number that changes whenever the
+ * response moves (bytes written, a chunk taken) or while its handler still runs: the
+ * delivery deadline only gives up on a response that stood still for `deliveryTimeout`.
  */
-export type WatchDelivery<Source = unknown> = (source: Source, delivery: Delivery) => void
+export type WatchDelivery<Source = unknown> = ((source: Source, delivery: Delivery) => void) & {
+  progress?: (source: Source) => number
+}
 
 /** For contexts with no response of ours to wait for (tests). */
 export const deliverAtOnce: WatchDelivery = (_, delivery) => delivery.delivered('returned')
@@ -46,6 +46,8 @@ interface Rare<Props> {
   persisting?: Promise<void>[]
   /** A response still on its way `deliveryTimeout` after delivery was first checked. */
   deadline?: ReturnType<typeof setTimeout>
+  /** The response's progress when the deadline was last armed. */
+  progressSeen?: number
 }
 
 /**
@@ -187,19 +189,21 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   armDeadline(): void {
     const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
     if (this.state & DELIVERED || ms === Infinity) return
-    ;(this.rare ??= {}).deadline = setTimeout(deadlineReached, ms, this)
+    const rare = (this.rare ??= {})
+    rare.progressSeen = this.watch.progress?.(this.source)
+    rare.deadline = unref(setTimeout(deadlineReached, ms, this))
   }
 
   /**
-   * Gives up waiting for a response that made no progress for `deliveryTimeout` (a client
-   * that stopped reading). A body still flowing, or a handler still running, moves it on.
+   * Gives up waiting for a response that stood still for `deliveryTimeout` (a client
+   * that stopped reading): one still moving, or whose handler still runs, is waited for.
    */
   deadlineReached(): void {
-    const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
-    const lastProgress = (this.source as Partial<Progressing> | undefined)?.lastProgress
-    const wait = lastProgress === undefined ? 0 : lastProgress === 0 ? ms : ms - (performance.now() - lastProgress)
-    if (wait > 0) this.rare!.deadline = setTimeout(deadlineReached, wait, this)
-    else this.delivered('returned')
+    const rare = this.rare!
+    const progress = this.watch.progress?.(this.source)
+    if (progress === undefined || progress === rare.progressSeen) return this.delivered('returned')
+    rare.progressSeen = progress
+    rare.deadline = unref(setTimeout(deadlineReached, this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT, this))
   }
 
   /** For reports: two strings, not the Request, kept for as long as tasks run. */
@@ -242,6 +246,11 @@ function checkDeadline(context: { armDeadline(): void }): void {
 }
 function deadlineReached(context: { deadlineReached(): void }): void {
   context.deadlineReached()
+}
+/** A deadline alone must not keep a process alive that has nothing else to do. */
+function unref<T>(timer: T): T {
+  ;(timer as { unref?: () => void }).unref?.()
+  return timer
 }
 function startWaiting(context: { startWaitingTasks(): void }): void {
   context.startWaitingTasks()

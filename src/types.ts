@@ -110,10 +110,9 @@ export interface ReportOptions {
   /** Default per-task timeout in ms. Default: none. */
   taskTimeout?: number
   /**
-   * A response that makes no progress for this many ms (a client that stopped reading)
-   * stops holding its tasks. Where the body is watched (Bun, Deno, workerd, a fetch
-   * handler without bindings) a body still flowing moves the deadline on; on Node it
-   * counts from the task's registration. Default 10 000; `Infinity` always waits.
+   * A response that stands still for this many ms (a client that stopped reading) stops
+   * holding its tasks. A handler still working, or a body still flowing (a long stream),
+   * moves the deadline on. Default 10 000; `Infinity` always waits.
    */
   deliveryTimeout?: number
   /** Spans and metrics for every task, e.g. `otel()` from `finish-request/otel`. Default: none. */

@@ -11,7 +11,8 @@ import { asTaskSource } from './task-source.ts'
 export interface FinishRequestOptions extends Omit<HandleOptions, 'env'> {
   /**
    * Signals that close gracefully (refuse new requests with 503, let handlers in flight
-   * finish, drain tasks, run `onShutdown`), then exit 0; `false` for none. Default
+   * finish, drain tasks, run `onShutdown`), then exit: 0, or `abandonedExitCode` (75)
+   * when tasks had to be abandoned; `false` for none. Default
    * `['SIGINT', 'SIGTERM']` where the process is the app's own (Node, Bun, Deno); never
    * on a platform that owns it (Workers, Vercel, Netlify).
    */
@@ -91,7 +92,12 @@ export class Adoption {
     if (runtime === undefined) return
     // What a signal closes first (the Fastify plugin: the whole instance, whose onClose
     // drains), then this middleware's own drain.
-    const target = { close: () => this.closeOnSignal().then(() => this.close()), abandonNow: () => this.host.abandonNow() }
+    const abandonNow = (): void => {
+      this.host.abandonNow()
+      // Handlers still in flight (an open stream) are not waited for any longer either.
+      this.whenIdle?.()
+    }
+    const target = { close: () => this.closeOnSignal().then(() => this.close()), abandonNow }
     this.removeSignals.push(closeOnSignals(this.signals, target, runtime, this.abandonedExitCode))
   }
 

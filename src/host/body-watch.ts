@@ -45,32 +45,46 @@ export class BodyWatch {
   private phase = HANDLING
   private kind: DeliveryKind = 'returned'
   private delivery: Delivery | undefined
-  /** `performance.now()` when the body last moved, or was returned; 0 while the handler runs. */
+  /** `performance.now()` when the body last moved, or was returned. */
   lastProgress = 0
 
-  constructor(private readonly completed?: Promise<unknown>) {}
+  constructor(
+    private readonly completed?: Promise<unknown>,
+    /** A HEAD request: the runtime sends no body, so none is read to its end. */
+    private readonly headOnly = false,
+  ) {}
 
-  static readonly watch: WatchDelivery<BodyWatch> = (watch, delivery) => {
-    if (watch.phase === ENDED) delivery.delivered(watch.kind)
-    else watch.delivery = delivery
-  }
+  static readonly watch: WatchDelivery<BodyWatch> = Object.assign(
+    (watch: BodyWatch, delivery: Delivery): void => {
+      if (watch.phase === ENDED) delivery.delivered(watch.kind)
+      else watch.delivery = delivery
+    },
+    // While the handler runs it is always moving; then, when a chunk was last taken.
+    { progress: (watch: BodyWatch) => (watch.phase === HANDLING ? performance.now() : watch.lastProgress) },
+  )
 
   /** The handler returned `response`: what to hand to the runtime instead. */
   returnedWith(response: Response): Response {
+    this.lastProgress = performance.now()
+    // Not a Response (Bun's `if (server.upgrade(req)) return`): nothing of ours to watch.
+    if (!(response instanceof Response)) {
+      this.end()
+      return response
+    }
     // Deno's completion already covers streams: there only a body a task waits on is sliced.
-    const watchBody = worthWatching(response) && (this.completed === undefined || this.delivery !== undefined)
+    const watchBody = !this.headOnly && worthWatching(response) && (this.completed === undefined || this.delivery !== undefined)
     const body = watchBody ? response.body : null
     if (body === null) {
       this.end()
       return response
     }
     this.phase = STREAMING
-    this.lastProgress = performance.now()
     return new Response(watched(body, this), response)
   }
 
   /** The handler threw: the runtime answers 500, and tasks registered before run. */
   threw(): void {
+    this.lastProgress = performance.now()
     this.end()
   }
 

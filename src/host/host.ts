@@ -5,6 +5,7 @@ import { Supervisor, type DrainResult } from '../supervisor.ts'
 import type { SubscribeOptions, TaskEvent, TaskSource, WaitUntilContext } from '../types.ts'
 import type { HostConfig } from './options.ts'
 import { BodyWatch } from './body-watch.ts'
+import { trackClose } from './signals.ts'
 
 /**
  * The runtime-free half of every `handle()` and `serve()` (and, without admission,
@@ -55,7 +56,7 @@ export class Host implements TaskSource {
    */
   handleWatchingBody(request: Request, env: Env, platform?: WaitUntilContext, completed?: Promise<unknown>): Response | Promise<Response> {
     if (this.refusing || this.supervisor.pending >= this.config.maxPendingTasks) return this.refuse()
-    const watch = new BodyWatch(completed)
+    const watch = new BodyWatch(completed, request.method === 'HEAD')
     const context = new RequestContext(this.supervisor, request, BodyWatch.watch, watch, platform)
     let result: Response | Promise<Response>
     try {
@@ -116,7 +117,8 @@ export class Host implements TaskSource {
    * runs `onShutdown` with what is left. Once: later calls get the same promise.
    */
   close(stopServer?: { stop(): Promise<void>; forceStop(): void }): Promise<DrainResult> {
-    return (this.closing ??= (async () => {
+    if (this.closing) return this.closing
+    this.closing = (async () => {
       this.refusing = true
       const { supervisor } = this
       // First, so that watchers end their open streams before stop() waits for them.
@@ -133,7 +135,9 @@ export class Host implements TaskSource {
         completed: supervisor.completed - before.completed,
         abandoned: supervisor.abandoned - before.abandoned,
       }
-    })())
+    })()
+    trackClose(this.closing)
+    return this.closing
   }
 
   /** A second signal during close: abandon (and so report) what is left, now. */

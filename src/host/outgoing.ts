@@ -1,4 +1,4 @@
-import type { Delivery } from '../context.ts'
+import type { Delivery, WatchDelivery } from '../context.ts'
 
 /**
  * The part of Node's `http.ServerResponse` (or `Http2ServerResponse`) that tells
@@ -8,6 +8,8 @@ import type { Delivery } from '../context.ts'
 export interface Outgoing {
   readonly writableFinished: boolean
   readonly destroyed: boolean
+  readonly headersSent: boolean
+  readonly socket?: { readonly bytesWritten: number } | null
   on(event: 'close', listener: (this: Outgoing) => void): unknown
 }
 
@@ -26,11 +28,18 @@ export function isOutgoing(value: unknown): value is Outgoing {
  * function for all responses, which finds its request on the response: no closure
  * per request.
  */
-export function watchOutgoing(outgoing: Watched, delivery: Delivery): void {
-  if (outgoing.writableFinished || outgoing.destroyed) return delivery.delivered('confirmed')
-  outgoing[DELIVERY] = delivery
-  outgoing.on('close', onClose)
-}
+export const watchOutgoing: WatchDelivery<Watched> = Object.assign(
+  (outgoing: Watched, delivery: Delivery): void => {
+    if (outgoing.writableFinished || outgoing.destroyed) return delivery.delivered('confirmed')
+    outgoing[DELIVERY] = delivery
+    outgoing.on('close', onClose)
+  },
+  {
+    // Before the head is sent the handler still runs; after, the socket's bytes tell
+    // whether the client still reads (a long stream) or stopped.
+    progress: (outgoing: Watched) => (outgoing.headersSent ? (outgoing.socket?.bytesWritten ?? -1) : performance.now()),
+  },
+)
 
 function onClose(this: Watched): void {
   const delivery = this[DELIVERY]

@@ -21,6 +21,14 @@ export interface Closable {
 const closingOnSignal = new Set<Promise<number>>()
 
 /**
+ * A close started some other way (the user's own shutdown code calling `close()`): a
+ * signal's exit waits for it too, rather than cutting its drain short.
+ */
+export function trackClose(closing: Promise<unknown>): void {
+  closingOnSignal.add(closing.then(() => 0, () => 1))
+}
+
+/**
  * `signals` close `target`, then the process exits: 0, or `abandonedExitCode` when tasks
  * had to be abandoned (lost work, which whatever restarts the process should hear of), or
  * 1 when the close itself failed. A second signal abandons what is left at once, instead

@@ -230,3 +230,46 @@ describe('asyncContext: false', () => {
     )
   })
 })
+
+describe('deliveryTimeout gives up only on a response that stands still', () => {
+  it('a handler still working past deliveryTimeout keeps its task waiting for the response', async () => {
+    const order: string[] = []
+    const server = serve(
+      async () => {
+        after(() => void order.push('task'))
+        await sleep(300)
+        order.push('returning')
+        return new Response('ok')
+      },
+      { port: 0, hostname: '127.0.0.1', signals: false, deliveryTimeout: 100 },
+    )
+    cleanup.push(() => server.close())
+    await server.ready()
+    expect(await (await fetch(server.url!)).text()).toBe('ok')
+    await expect.poll(() => order).toEqual(['returning', 'task'])
+  })
+
+  it('a stream still flowing past deliveryTimeout keeps its task waiting for the last chunk', async () => {
+    const order: string[] = []
+    const server = serve(
+      () => {
+        after(() => void order.push('task'))
+        let sent = 0
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            await sleep(60)
+            if (sent++ < 6) return controller.enqueue(new TextEncoder().encode(`${sent}`))
+            order.push('last chunk')
+            controller.close()
+          },
+        })
+        return new Response(body)
+      },
+      { port: 0, hostname: '127.0.0.1', signals: false, deliveryTimeout: 100 },
+    )
+    cleanup.push(() => server.close())
+    await server.ready()
+    expect(await (await fetch(server.url!)).text()).toBe('123456')
+    await expect.poll(() => order).toEqual(['last chunk', 'task'])
+  })
+})

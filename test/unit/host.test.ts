@@ -158,6 +158,23 @@ describe('delivery seen through the body, where the runtime reports none', () =>
     expect(reports[0]).toMatchObject({ status: 'ok', delivery: 'returned' })
   })
 
+  it('a HEAD response, whose body no runtime sends, releases its tasks when the handler returns', async () => {
+    const { host, reports } = hosted((_, __, ctx) => respond(ctx, new Response('a body the runtime drops'), () => {}))
+    await host.handleWatchingBody(new Request('http://x.test/', { method: 'HEAD' }), {})
+    await host.close()
+    expect(reports[0]).toMatchObject({ status: 'ok', delivery: 'returned' })
+  })
+
+  it('a handler that returns no Response (Bun after server.upgrade()) still releases its tasks', async () => {
+    const { host, reports } = hosted((_, __, ctx) => {
+      after(ctx, () => {})
+      return undefined as unknown as Response
+    })
+    expect(await host.handleWatchingBody(request(), {})).toBeUndefined()
+    await host.close()
+    expect(reports[0]).toMatchObject({ status: 'ok', delivery: 'returned' })
+  })
+
   it('with the runtime’s own completion, waits for it after the body: delivery "confirmed"', async () => {
     let complete!: () => void
     const completed = new Promise<void>((resolve) => (complete = resolve))
