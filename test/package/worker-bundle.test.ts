@@ -30,13 +30,14 @@ describe('finishRequest() in a Worker bundle', () => {
     expect(code).not.toMatch(/\bfrom\s*"node:|\bimport\s*"node:|require\("node:/)
   })
 
-  it('adds under 20 kB minified, under 7 kB gzipped, to a Hono app (the README states 17 kB and 5.8 kB)', async () => {
+  it('adds under 22 kB minified, under 7.5 kB gzipped, to a Hono app (the README states 20 kB and 6.8 kB)', async () => {
     const bare = await bundle(`import { Hono } from 'hono'; export default new Hono().get('/', (c) => c.text('ok'))`)
     const adopted = await bundle(
       `import { Hono } from 'hono'; import { finishRequest } from 'finish-request/hono'; export default new Hono().use(finishRequest()).get('/', (c) => c.text('ok'))`,
     )
     const added = { minified: adopted.length - bare.length, gzipped: gzipSync(adopted).length - gzipSync(bare).length }
-    expect(added.minified).toBeLessThan(20_000)
-    expect(added.gzipped).toBeLessThan(7_000)
+    console.log(`finishRequest() adds ${added.minified} B minified, ${added.gzipped} B gzipped`)
+    expect(added.minified).toBeLessThan(22_000)
+    expect(added.gzipped).toBeLessThan(7_500)
   })
 })
