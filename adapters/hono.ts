@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { useAsyncLocalStorage, type AsyncLocalStorageClass } from '../src/async-context.ts'
 import { RequestContext } from '../src/context.ts'
-import { batched, macrotask } from '../src/macrotask.ts'
+import { hostLater } from '../src/macrotask.ts'
 import { platformRequestContext } from '../src/platform-context.ts'
 import { Adoption, type FinishRequestControl, type FinishRequestOptions } from '../src/host/adoption.ts'
 import { BodyWatch } from '../src/host/body-watch.ts'
@@ -45,9 +45,7 @@ export function finishRequest(options?: HonoFinishRequestOptions): FinishRequest
     if (typeof asyncLocalStorage !== 'function') fail(call, 'options.asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks', asyncLocalStorage)
     useAsyncLocalStorage(asyncLocalStorage)
   }
-  // workerd runs a timer in the request that set it: one request must never release another's tasks.
-  const onWorkerd = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
-  const adoption = new Adoption(call, options === undefined ? undefined : rest, onWorkerd ? macrotask : batched())
+  const adoption = new Adoption(call, options === undefined ? undefined : rest, hostLater())
   const { host } = adoption
 
   const middleware: MiddlewareHandler = async (c, next) => {
@@ -67,7 +65,7 @@ export function finishRequest(options?: HonoFinishRequestOptions): FinishRequest
       context = new RequestContext(host.supervisor, c.req.raw, watchOutgoing, env.outgoing, platform)
     } else {
       // Deno's completed settles once a large body is handed over, not written: the body tells too.
-      watch = new BodyWatch(isServeInfo(env) ? env.completed : undefined)
+      watch = new BodyWatch(isServeInfo(env) ? env.completed : undefined, c.req.method === 'HEAD')
       context = new RequestContext(host.supervisor, c.req.raw, BodyWatch.watch, watch, platform)
     }
     // Hono's executionCtx is a getter that throws without one: an own property shadows it.

@@ -187,11 +187,10 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
 
   /** One macrotask after the first task: arms the delivery deadline if still undelivered. */
   armDeadline(): void {
-    const ms = this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
-    if (this.state & DELIVERED || ms === Infinity) return
+    if (this.state & DELIVERED || this.deliveryTimeout === Infinity) return
     const rare = (this.rare ??= {})
     rare.progressSeen = this.watch.progress?.(this.source)
-    rare.deadline = unref(setTimeout(deadlineReached, ms, this))
+    rare.deadline = unref(setTimeout(deadlineReached, this.deliveryTimeout, this))
   }
 
   /**
@@ -203,7 +202,11 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     const progress = this.watch.progress?.(this.source)
     if (progress === undefined || progress === rare.progressSeen) return this.delivered('returned')
     rare.progressSeen = progress
-    rare.deadline = unref(setTimeout(deadlineReached, this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT, this))
+    rare.deadline = unref(setTimeout(deadlineReached, this.deliveryTimeout, this))
+  }
+
+  private get deliveryTimeout(): number {
+    return this.supervisor.options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT
   }
 
   /** For reports: two strings, not the Request, kept for as long as tasks run. */

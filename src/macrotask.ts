@@ -19,6 +19,15 @@ const schedule: <T>(fn: (arg: T) => void, arg: T) => unknown =
 export const macrotask: Later = (fn, arg) => void schedule(fn, arg)
 
 /**
+ * How a host's released tasks reach a later turn: batched on a server, one macrotask
+ * each on workerd, where a timer belongs to the request that set it and one request
+ * must never release another's tasks.
+ */
+export function hostLater(): Later {
+  return onWorkerd ? macrotask : batched()
+}
+
+/**
  * About a millisecond later, shared by every caller: a server under load delivers
  * many responses per millisecond, and one timer for all of them is cheaper than one
  * setImmediate each. The millisecond is for a client (or reverse proxy) on the same

@@ -4,7 +4,7 @@
 // accepts connections but answers nothing) until `resume()`.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from './free-port.ts'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -20,17 +20,6 @@ export interface TestRedis {
   /** SIGCONT: it answers what was sent meanwhile. */
   resume(): void
   stop(): Promise<void>
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 function launch(port: number, dir: string): Promise<ChildProcess> {

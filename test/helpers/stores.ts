@@ -3,7 +3,7 @@
 // store to look at what it holds. STORES=redis or STORES=postgres narrows a run.
 import { createPostgresBackend, Queue, runMigrations, withBackend } from 'bullmq'
 import pg from 'pg'
-import { createServer } from 'node:net'
+import { freePort } from './free-port.ts'
 import { startPostgres } from './postgres.ts'
 import { startRedis } from './redis.ts'
 
@@ -78,13 +78,6 @@ export const stores: StoreKind[] = all.filter((s) => !process.env.STORES || proc
 
 /** A URL of `store`'s kind where nothing listens: an engine that is down from the start. */
 export async function deadUrl(store: TestStore): Promise<string> {
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
+  const port = await freePort()
   return store.name === 'redis' ? `redis://127.0.0.1:${port}` : `postgres://postgres@127.0.0.1:${port}/postgres`
 }
