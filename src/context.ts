@@ -1,6 +1,6 @@
 import { macrotask, type Later } from './macrotask.ts'
 import type { Supervisor } from './supervisor.ts'
-import type { TaskRun } from './task-run.ts'
+import { DELIVERY_KINDS, type TaskRun } from './task-run.ts'
 import { fail } from './validate.ts'
 import { DURABLE, isDurable, type DurableTask } from './durable.ts'
 import type { DeliveryKind, ExecutionContext, RequestInfo, Task, TaskOptions, WaitUntilContext } from './types.ts'
@@ -38,9 +38,16 @@ const DELIVERED = 2
 const RELEASING = 4
 /** A durable task's engine was down and it asked for a 503 instead of the response. */
 const REFUSE = 8
+/** Above the flags: how delivery was known, as an index into DELIVERY_KINDS. */
+const KIND_SHIFT = 4
 
 /** What only some requests need: kept out of the context every request allocates. */
 interface Rare<Props> {
+  /**
+   * The platform's own context (Workers, or a foreign one), which gets every task's
+   * promise so the isolate stays alive for it.
+   */
+  platform?: WaitUntilContext & Partial<ExecutionContext<Props>>
   ownProps?: Props
   /** Durable tasks being persisted; the adapter awaits them before answering. */
   persisting?: Promise<void>[]
@@ -74,7 +81,6 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   /** Tasks registered and not started yet wait on this; it resolves to how delivery was known. */
   private waiting: Promise<DeliveryKind> | undefined
   private startWaiting: ((kind: DeliveryKind) => void) | undefined
-  private kind: DeliveryKind = 'returned'
   private rare: Rare<Props> | undefined
 
   constructor(
@@ -82,22 +88,27 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     request: { method: string; url: string } | undefined,
     private readonly watch: WatchDelivery<Source>,
     private source: Source,
-    /**
-     * The platform's own context (Workers, or a foreign one), which gets every task's
-     * promise so the isolate stays alive for it.
-     */
-    private readonly platform?: WaitUntilContext & Partial<ExecutionContext<Props>>,
+    /** The platform's own context, if any: it gets every task's promise (see Rare). */
+    platform?: WaitUntilContext & Partial<ExecutionContext<Props>>,
   ) {
     this.request = request
+    // Kept in `rare`: on our own servers there is none, and every request allocates this object.
+    if (platform !== undefined) this.rare = { platform }
+  }
+
+  private get platform(): (WaitUntilContext & Partial<ExecutionContext<Props>>) | undefined {
+    return this.rare?.platform
   }
 
   get props(): Props {
-    if (this.platform?.props !== undefined) return this.platform.props
+    const platform = this.platform
+    if (platform?.props !== undefined) return platform.props
     return ((this.rare ??= {}).ownProps ??= {} as Props)
   }
 
   set props(value: Props) {
-    if (this.platform && 'props' in this.platform) this.platform.props = value
+    const platform = this.platform
+    if (platform && 'props' in platform) platform.props = value
     else (this.rare ??= {}).ownProps = value
   }
 
@@ -167,8 +178,7 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
   /** Called by the adapter (through `watch`) when the response has left, or by the deadline. */
   delivered(kind: DeliveryKind): void {
     if (this.state & DELIVERED) return
-    this.state |= DELIVERED
-    this.kind = kind
+    this.state |= DELIVERED | (DELIVERY_KINDS.indexOf(kind) << KIND_SHIFT)
     if (this.rare?.deadline !== undefined) clearTimeout(this.rare.deadline)
     this.source = undefined as Source
     this.release(this.supervisor.later)
@@ -239,7 +249,7 @@ export class RequestContext<Props = unknown, Source = unknown> implements Execut
     const start = this.startWaiting!
     this.waiting = this.startWaiting = undefined
     this.state &= ~RELEASING
-    start(this.kind)
+    start(DELIVERY_KINDS[this.state >> KIND_SHIFT]!)
   }
 }
 

@@ -14,19 +14,30 @@ interface Rare {
   telemetry?: TaskTelemetry
 }
 
+/** How delivery was known, kept as its index in a small integer (a run's or a request's state). */
+export const DELIVERY_KINDS: readonly DeliveryKind[] = ['returned', 'confirmed', 'body-end', 'platform']
+const SETTLED = 1
+
+/**
+ * Start times in eighths of a millisecond: a small integer (no boxed double per task)
+ * for the first three days of a process, and still correct, if boxed, after that.
+ */
+const TICKS_PER_MS = 8
+const ticks = (): number => Math.floor(performance.now() * TICKS_PER_MS)
+
 /**
  * One task from registration to its single report. `finish` is idempotent: whichever of
  * settle, timeout or abandonment comes first wins, and later outcomes are ignored.
  *
  * A pending task costs this object, plus what watches its promise: a server with
- * thousands pending holds thousands of these, so rarely used fields live in `rare`.
+ * thousands pending holds thousands of these, so rarely used fields live in `rare`, and
+ * flags and small values share one integer (`bench/heap.ts` shows what each field costs).
  */
 export class TaskRun {
-  settled = false
-  /** `performance.now()` at start; -1 before. */
-  startedAt = -1
-  /** How delivery was known when it started. */
-  delivery: DeliveryKind = 'returned'
+  /** The settled bit, then the index of how delivery was known. */
+  private state = 0
+  /** In ticks (see `ticks`); -1 before the start. */
+  private startedAt = -1
   /** The supervisor's list of unsettled runs (a list, not a Set: less memory per task). */
   prev: TaskRun | undefined
   next: TaskRun | undefined
@@ -51,7 +62,7 @@ export class TaskRun {
    * be a fifth of a pending task's memory).
    */
   done(): Promise<void> {
-    return this.settled ? Promise.resolve() : new Promise((resolve) => ((this.rare ??= {}).resolveDone = resolve))
+    return this.state & SETTLED ? Promise.resolve() : new Promise((resolve) => ((this.rare ??= {}).resolveDone = resolve))
   }
 
   /** Its telemetry, if the supervisor has any. */
@@ -63,10 +74,19 @@ export class TaskRun {
     ;(this.rare ??= {}).telemetry = telemetry
   }
 
+  get settled(): boolean {
+    return (this.state & SETTLED) !== 0
+  }
+
+  /** How delivery was known when the task started. */
+  get delivery(): DeliveryKind {
+    return DELIVERY_KINDS[this.state >> 1]!
+  }
+
   start(task: Task, delivery: DeliveryKind = 'returned'): void {
-    if (this.settled) return
-    this.startedAt = performance.now()
-    this.delivery = delivery
+    if (this.state & SETTLED) return
+    this.startedAt = ticks()
+    this.state = DELIVERY_KINDS.indexOf(delivery) << 1
     let signal: AbortSignal
     const ms = this.rare?.timeout
     if (ms === undefined) {
@@ -92,7 +112,7 @@ export class TaskRun {
   }
 
   progress(done: number, total?: number): void {
-    if (this.settled) return
+    if (this.state & SETTLED) return
     this.rare?.telemetry?.progress?.(done, total)
     if (!this.supervisor.watched) return
     const event: TaskEvent = { type: 'progress', id: this.id, done, at: Date.now() }
@@ -105,8 +125,8 @@ export class TaskRun {
   }
 
   finish(status: TaskStatus, error?: unknown): void {
-    if (this.settled) return
-    this.settled = true
+    if (this.state & SETTLED) return
+    this.state |= SETTLED
     const rare = this.rare
     if (rare?.deadline !== undefined) {
       clearTimeout(rare.deadline.timer)
@@ -120,7 +140,7 @@ export class TaskRun {
     const report: TaskReport = {
       name: this.name,
       status,
-      durationMs: this.startedAt === -1 ? 0 : performance.now() - this.startedAt,
+      durationMs: this.startedAt === -1 ? 0 : performance.now() - this.startedAt / TICKS_PER_MS,
       delivery: this.delivery,
       request: { method: this.method, url: this.url },
     }
