@@ -1,4 +1,4 @@
-import { noteAsyncContextOff, runInRequest } from '../async-context.ts'
+import { hasAsyncContext, noteAsyncContextOff, runInRequest } from '../async-context.ts'
 import { RequestContext, type WatchDelivery } from '../context.ts'
 import { batched, type Later } from '../macrotask.ts'
 import { Supervisor, type DrainResult } from '../supervisor.ts'
@@ -93,7 +93,10 @@ export class Host implements TaskSource {
 
   private run(request: Request, env: Env, context: RequestContext<unknown, any>): Response | Promise<Response> {
     const { fetch } = this.config
-    const result = this.config.asyncContext ? runInRequest(context, fetch, request, env, context) : fetch(request, env, context)
+    const result =
+      this.config.asyncContext && hasAsyncContext()
+        ? runInRequest(context, fetch, request, env, context)
+        : fetch(markHosted(request), env, context)
     return this.afterPersisted(context, result)
   }
 
@@ -160,6 +163,22 @@ export class Host implements TaskSource {
       clearTimeout(timer)
     }
   }
+}
+
+const HOSTED = Symbol.for('finish-request.hosted')
+
+/**
+ * Whether one of our hosts (serve, handle, worker) running without the request context
+ * passes `request` on, for a middleware in its app, which then has nothing to add. (With
+ * the context on, the middleware finds it current, and the host's ctx on the request.)
+ */
+export function markedHosted(request: Request): boolean {
+  return HOSTED in request
+}
+
+function markHosted(request: Request): Request {
+  ;(request as Request & { [HOSTED]?: true })[HOSTED] = true
+  return request
 }
 
 /** Waits for `work` (a failure is logged, not thrown) until `deadline`, a `performance.now()` time. */
