@@ -21,6 +21,12 @@ export interface HubOptions {
  * for `flushInterval` ms, serialised once and written to every watcher as one chunk; a
  * burst larger than the history is replaced by a snapshot, so a flood costs each
  * watcher at most one snapshot per flush, and flushes slow down while the flood lasts.
+ *
+ * During a flood the hub follows ends only, as when unwatched: the source then builds
+ * no event at registration or start, which is most of what watching costs a busy
+ * server, and no page could show those tasks one by one anyway. Snapshots show the
+ * tasks as they end and how many are pending; the first quiet flush follows every
+ * event again.
  */
 export class Hub {
   readonly log: TaskLog
@@ -29,6 +35,10 @@ export class Hub {
   /** Framed only at the flush: under a flood most of a batch is dropped for a snapshot. */
   private batch: WireEvent[] = []
   private overflowed = false
+  /** Following ends only, for as long as a flood lasts (see the class comment). */
+  private flooded = false
+  /** Ends heard during the current flush interval of a flood. */
+  private floodEnds = 0
   private flushTimer: ReturnType<typeof setTimeout> | undefined
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined
   private interval: number
@@ -62,7 +72,9 @@ export class Hub {
    */
   private remember(event: TaskEvent): void {
     if (event.type === 'closing') return this.close()
-    if (this.unsubscribe || event.type !== 'ended') return
+    if (event.type !== 'ended') return
+    if (this.flooded) return this.endInFlood(event)
+    if (this.unsubscribe) return
     this.recent[this.recentNext] = event
     this.recentNext = (this.recentNext + 1) % this.recent.length
     if (this.recentCount < this.recent.length) this.recentCount++
@@ -89,9 +101,9 @@ export class Hub {
     if (this.watchers.size >= this.options.maxWatchers) {
       return `too many watchers: ${this.watchers.size} streams are open and maxWatchers is ${this.options.maxWatchers}`
     }
-    if (!this.unsubscribe) {
+    if (!this.unsubscribe && !this.flooded) {
       this.catchUp()
-      this.unsubscribe = this.source.subscribe((event) => this.receive(event))
+      this.follow()
       this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeat)
     }
     // `retry`: reconnect after 2 s if the connection drops.
@@ -109,29 +121,62 @@ export class Hub {
     return frame(this.snapshot())
   }
 
+  /** Every event of the source, for the watchers. */
+  private follow(): void {
+    this.unsubscribe = this.source.subscribe((event) => this.receive(event))
+  }
+
   private receive(event: TaskEvent): void {
     if (event.type === 'closing') return this.close()
     const wire = wireEvent(event, this.source.pending)
     this.log.apply(wire)
-    if (this.overflowed) return
     if (this.batch.length >= this.options.history) {
-      this.overflowed = true
+      // A flood: from here on, ends only (see the class comment), and a snapshot per flush.
+      this.overflowed = this.flooded = true
+      this.floodEnds = 0
       this.batch = []
+      this.unsubscribe?.()
+      this.unsubscribe = undefined
     } else {
       this.batch.push(wire)
     }
     this.flushTimer ??= setTimeout(() => this.flush(), this.interval)
   }
 
+  private endInFlood(event: Extract<TaskEvent, { type: 'ended' }>): void {
+    this.log.apply(wireEvent(event, this.source.pending))
+    this.floodEnds++
+    this.flushTimer ??= setTimeout(() => this.flush(), this.interval)
+  }
+
   private flush(): void {
     this.flushTimer = undefined
+    const elapsed = this.interval
     // Under a sustained flood, snapshots go out less and less often (up to one a second),
     // so that watching a busy server costs it little; a quiet moment restores the pace.
     this.interval = this.overflowed ? Math.min(this.interval * 2, 1000) : this.options.flushInterval
     const text = this.overflowed ? this.snapshotFrame() : this.batch.map(frame).join('')
     this.batch = []
     this.overflowed = false
+    if (this.flooded) this.ebb(elapsed)
     this.broadcast(encode(text))
+  }
+
+  /**
+   * At a flood's flush: it lasts while its ends alone would have filled a batch (three
+   * events a task) in the interval that just elapsed; after that, every event again.
+   */
+  private ebb(elapsed: number): void {
+    const ends = this.floodEnds
+    this.floodEnds = 0
+    if (ends * 3 * this.options.flushInterval >= this.options.history * elapsed) {
+      this.overflowed = true
+      this.flushTimer = setTimeout(() => this.flush(), this.interval)
+      return
+    }
+    this.flooded = false
+    this.interval = this.options.flushInterval
+    if (this.watchers.size > 0) this.follow()
   }
 
   private beat(): void {
@@ -150,6 +195,7 @@ export class Hub {
   private stopWatching(): void {
     this.unsubscribe?.()
     this.unsubscribe = undefined
+    this.flooded = false
     clearInterval(this.heartbeatTimer)
     clearTimeout(this.flushTimer)
     this.heartbeatTimer = this.flushTimer = undefined

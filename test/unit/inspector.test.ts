@@ -123,17 +123,31 @@ describe('Hub', () => {
     expect(hub.tasks().at(-1)!.error).toEqual({ name: 'RangeError', message: 'disk full' })
   })
 
-  it('turns a burst larger than the history into one snapshot', async () => {
+  it('turns a flood into snapshots, follows only ends while it lasts, then every event again', async () => {
     const supervisor = new Supervisor({ onError: () => {} })
     const hub = new Hub(supervisor, options)
     const stream = new EventStreamReader((hub.open() as Watcher).body)
     await stream.event((e) => e.type === 'snapshot', 'the first snapshot')
-    for (let i = 0; i < 20; i++) supervisor.create(`burst-${i}`, request.method, request.url, undefined)
+    const runs = Array.from({ length: 20 }, (_, i) => supervisor.create(`burst-${i}`, request.method, request.url, undefined))
+    // The flood is past the history (5): the source builds no more events at registration or start.
+    expect(supervisor.watched).toBe(false)
+    for (const run of runs.slice(-3)) run.start(() => {})
     await stream.until(() => stream.events.filter((e) => e.type === 'snapshot').length === 2, 'a second snapshot')
     expect(stream.events.map((e) => e.type)).toEqual(['snapshot', 'snapshot'])
-    const last = stream.events[1]!
-    expect(last.pending).toBe(20)
-    expect(last.tasks.map((t: { name: string }) => t.name)).toEqual(['burst-15', 'burst-16', 'burst-17', 'burst-18', 'burst-19'])
+    const flood = stream.events[1]!
+    expect(flood.pending).toBe(17)
+    // The tasks seen before the flood, then those that ended during it.
+    expect(flood.tasks.map((t: { name: string; status: string }) => `${t.name} ${t.status}`)).toEqual([
+      'burst-4 waiting',
+      'burst-5 waiting',
+      'burst-17 ok',
+      'burst-18 ok',
+      'burst-19 ok',
+    ])
+    // A flush with few ends: every event is followed again.
+    await stream.until(() => supervisor.watched, 'the flood to ebb')
+    supervisor.create('after-the-flood', request.method, request.url, undefined)
+    await stream.event((e) => e.type === 'registered' && e.name === 'after-the-flood', 'the next registration as an event')
     hub.close()
   })
 })
