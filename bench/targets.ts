@@ -176,7 +176,7 @@ function workerdTarget(variant: string, label: string, role: Role): Target {
     group: 'workerd',
     role,
     command: () => onServerCpu({ command: process.execPath, args: ['--import', 'tsx', server('workerd.ts'), variant], cwd: ROOT }),
-    missing: role === 'after' ? builtMissing('cloudflare') : undefined,
+    missing: role === 'after' ? builtMissing('cloudflare') : role === 'after-hono' ? builtMissing('hono') : undefined,
   }
 }
 
@@ -191,6 +191,7 @@ export function runtimeTargets(group: 'bun' | 'deno' | 'workerd'): Target[] {
       workerdTarget('bare', 'bare module worker', 'bare'),
       workerdTarget('timer', 'control: bare + setTimeout(task, 0)', 'control'),
       workerdTarget('after', 'finish-request worker(app), defaults, respond(ctx, …)', 'after'),
+      workerdTarget('hono', 'finish-request/hono app.use(finishRequest()) as the module worker, defaults', 'after-hono'),
     ]
   }
   const serve = group === 'bun' ? 'Bun.serve' : 'Deno.serve'

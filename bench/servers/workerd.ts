@@ -1,6 +1,6 @@
 // Runs one worker of bench/workers/ on workerd through Miniflare: bundles it with
 // esbuild (in memory), starts it on 127.0.0.1, announces the URL, and disposes workerd
-// on SIGTERM. Usage: node --import tsx bench/servers/workerd.ts bare|after
+// on SIGTERM. Usage: node --import tsx bench/servers/workerd.ts bare|timer|after|hono
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
