@@ -72,7 +72,7 @@ describe('finishRequest() on plain @hono/node-server', () => {
     outer.get('/outer', (c) =>
       respond(c.executionCtx, c.text('outer'), () => {
         // Still in the outer request's async context: the inner request has no ctx of ours.
-        answered = inner.request('/inner').then((response) => response.text())
+        answered = Promise.resolve(inner.request('/inner')).then((response) => response.text())
         return answered
       }),
     )
