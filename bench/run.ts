@@ -114,8 +114,8 @@ const p1Plan = (target: Target): LatencyPlan => ({
 
 /** P1 (back to back), P1w (servers taking turns) and P2 of one group's running servers. */
 async function latencyFigures(group: Group, running: Map<Target, Child>, plan: GroupPlan): Promise<void> {
-  // The "Hono app on the peer" rows are P3's (where the issue compared them): not timed here.
-  const all = [...running.keys()].filter((t) => t.role !== 'peer-hono')
+  // The "Hono app on the peer" rows and the middleware's control are P3's: not timed here.
+  const all = [...running.keys()].filter((t) => t.role !== 'peer-hono' && t.role !== 'control-mw')
   // P1w: the floor, the control the goal divides by, the defaults and the secondary row.
   const alternating = all.filter((t) => ['bare', 'control', 'after', 'after-ctx', 'after-hono', 'after-noals'].includes(t.role))
   const p2Targets = all.filter((t) => ['bare', 'control', 'peer', 'after'].includes(t.role))
@@ -161,7 +161,7 @@ async function latencyFigures(group: Group, running: Map<Target, Child>, plan: G
  * pair's own ratio, and ratios between two servers (to a peer) are ratios of ratios.
  */
 async function throughputFigure(group: Group, running: Map<Target, Child>, rounds: number): Promise<void> {
-  const targets = [...running.keys()].filter((t) => ['peer', 'peer-hono', 'control-als', ...LIBRARY_ROLES].includes(t.role))
+  const targets = [...running.keys()].filter((t) => ['peer', 'peer-hono', 'control-als', 'control-mw', ...LIBRARY_ROLES].includes(t.role))
   const bare = [...running.keys()].find((t) => t.role === 'bare')
   if (!bare) return
   const twin: Target = { ...bare, id: `${bare.id}-twin`, label: `${bare.label}, a second instance (the method's noise)`, role: 'bare-twin' }
@@ -235,7 +235,7 @@ async function measureGroup(group: Group, targets: Target[], reference?: Target)
     return
   }
   log(`${group}: P1, P1w, P2${plan.p3Rounds ? ', P3' : ''}${plan.p4Rounds ? ', P4' : ''}`)
-  const served = runnable(targets, ['bare', 'control', 'control-als', 'naive', 'peer', 'peer-hono', ...LIBRARY_ROLES], ['P1', 'P1w', 'P2p50', 'P2p95', 'P3'])
+  const served = runnable(targets, ['bare', 'control', 'control-als', 'control-mw', 'naive', 'peer', 'peer-hono', ...LIBRARY_ROLES], ['P1', 'P1w', 'P2p50', 'P2p95', 'P3'])
   const running = await startAll(served)
   await latencyFigures(group, running, plan)
   if (plan.p3Rounds > 0) await throughputFigure(group, running, plan.p3Rounds)

@@ -25,8 +25,13 @@ function cell(a: Assessment | undefined): string {
 const rows = new Map<string, { configuration: string; target: string; byGroup: Map<Group, Assessment> }>()
 for (const a of assess(results.series)) {
   const against = a.goal.against === 'peers' ? a.against?.label.split(',')[0] : ''
-  const which = a.goal.figure === 'P8' ? `, ${a.subject.label}` : ''
-  const configuration = CONFIGURATION[a.subject.role as Role] ?? ''
+  // The capacity table's twelve cells have their own section in the README.
+  if (a.goal.figure === 'P7c') continue
+  const which = a.goal.figure === 'P8' ? `, ${a.subject.label}` : a.subject.cell ? `, on ${a.subject.cell}` : ''
+  // Durable tasks and the inspector are rows of their own: a blank cell would read as the row above's.
+  const configuration =
+    CONFIGURATION[a.subject.role as Role] ??
+    (a.goal.figure.startsWith('P7') ? '`finish-request/bullmq`, `jobs.work()`' : a.goal.figure === 'P8' ? '`serve(app)` with `finish-request/inspector`' : '')
   const target = `${FIGURES[a.goal.figure]}${which}: ${a.goal.text.replace('each peer (best config)', `${against} at its best`)}`
   const key = `${configuration}|${target}`
   if (!rows.has(key)) rows.set(key, { configuration, target, byGroup: new Map() })

@@ -26,6 +26,9 @@ export const GROUP_LABELS: Record<Group, string> = {
  * work from setTimeout(0), no library. control-als: the bare server running one
  * AsyncLocalStorage.run() per request, no work (what an app with request logging or
  * OpenTelemetry already pays; the floor of the defaults on Node 20/22, Bun and Deno).
+ * control-mw: the bare server with one no-op async Hono middleware running the rest of
+ * the chain in AsyncLocalStorage.run(), no work: what the Hono middleware row cannot go
+ * below (P3 only; not a goal's floor, the issue holds that row to the others').
  * peer: another library at its best documented configuration; peer-hono: the same
  * library serving the Hono app as a new user first wires it (undici's global Response).
  *
@@ -43,6 +46,7 @@ export type Role =
   | 'bare-twin'
   | 'control'
   | 'control-als'
+  | 'control-mw'
   | 'naive'
   | 'peer'
   | 'peer-hono'
@@ -127,6 +131,7 @@ export function nodeTargets(group: NodeGroup): Target[] {
     nodeTarget(group, 'node-bare', 'bare @hono/node-server', 'bare'),
     nodeTarget(group, 'node-timer', 'control: bare + setTimeout(task, 0)', 'control'),
     nodeTarget(group, 'node-als', 'control: bare + one AsyncLocalStorage.run() per request', 'control-als'),
+    nodeTarget(group, 'node-mw-als', 'control: bare + one no-op Hono middleware running AsyncLocalStorage.run()', 'control-mw'),
   ]
   if (group === 'node20') {
     targets.push(
@@ -199,6 +204,7 @@ export function runtimeTargets(group: 'bun' | 'deno' | 'workerd'): Target[] {
     binaryTarget(group, `${group}-bare`, `bare ${serve}`, 'bare'),
     binaryTarget(group, `${group}-timer`, 'control: bare + setTimeout(task, 0)', 'control'),
     binaryTarget(group, `${group}-als`, 'control: bare + one AsyncLocalStorage.run() per request', 'control-als'),
+    binaryTarget(group, `${group}-mw-als`, 'control: bare + one no-op Hono middleware running AsyncLocalStorage.run()', 'control-mw'),
     binaryTarget(group, `${group}-after`, 'finish-request serve(app), defaults, respond(ctx, …)', 'after', group),
     binaryTarget(group, `${group}-after-ctx`, 'finish-request serve(app), defaults, after(task), no ctx', 'after-ctx', group, contextFreeAfterMissing()),
     binaryTarget(group, `${group}-hono`, `finish-request/hono app.use(finishRequest()) on ${serve}, defaults`, 'after-hono', 'hono'),
