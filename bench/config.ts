@@ -1,5 +1,5 @@
-// How much of everything a run does. Full: about 15 minutes on 2 quiet cores, and never
-// more than 20 (see budgetMs). Quick: a smoke
+// How much of everything a run does. Full: about 26 minutes on 2 quiet cores (22 before
+// the capacity table), and never more than 30 (see budgetMs). Quick: a smoke
 // run for CI (about a minute) that proves every part works; its numbers mean little.
 import type { Group } from './targets.ts'
 
