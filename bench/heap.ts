@@ -11,16 +11,11 @@ import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { Connection } from './lib/http-client.ts'
 import { startServer } from './lib/processes.ts'
-import { fireAndForget, nodeTargets, type NodeGroup } from './targets.ts'
+import { nodeTargetById } from './targets.ts'
 
 const [id, countArg] = process.argv.slice(2)
 const count = Number(countArg ?? 20_000)
-const target = (['node20', 'node22', 'node24', 'node26'] as NodeGroup[]).flatMap((g) => [...nodeTargets(g), fireAndForget(g)]).find((t) => t.id === id)
-if (!target) {
-  console.error('usage: bench/heap.ts <a Node server id, e.g. node20-after-noals> [count]')
-  process.exit(2)
-}
-if (target.missing) throw new Error(`${id}: ${target.missing}`)
+const target = nodeTargetById(id, 'bench/heap.ts <a Node server id, e.g. node20-after-noals> [count]')
 
 interface Snapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }

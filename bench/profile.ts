@@ -11,16 +11,11 @@ import { join } from 'node:path'
 import { pinClient } from './lib/cpu.ts'
 import { startServer } from './lib/processes.ts'
 import { measureThroughput } from './measure/throughput.ts'
-import { fireAndForget, nodeTargets, type NodeGroup } from './targets.ts'
+import { nodeTargetById } from './targets.ts'
 
 const [id, secondsArg] = process.argv.slice(2)
 const seconds = Number(secondsArg ?? 5)
-const target = (['node20', 'node22', 'node24', 'node26'] as NodeGroup[]).flatMap((g) => [...nodeTargets(g), fireAndForget(g)]).find((t) => t.id === id)
-if (!target) {
-  console.error('usage: bench/profile.ts <a Node server id, e.g. node24-after> [seconds]')
-  process.exit(2)
-}
-if (target.missing) throw new Error(`${id}: ${target.missing}`)
+const target = nodeTargetById(id, 'bench/profile.ts <a Node server id, e.g. node24-after> [seconds]')
 
 interface Node {
   id: number

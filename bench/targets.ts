@@ -211,3 +211,17 @@ export function runtimeTargets(group: 'bun' | 'deno' | 'workerd'): Target[] {
     binaryTarget(group, `${group}-after-noals`, 'finish-request serve(app), asyncContext: false, respond(ctx, …)', 'after-noals', group),
   ]
 }
+
+/**
+ * A Node server of the bench by its id (node24-after, node20-promise, …), for the tools
+ * that study one server (profile.ts, heap.ts); exits with `usage` if there is none.
+ */
+export function nodeTargetById(id: string | undefined, usage: string): Target {
+  const target = (['node20', 'node22', 'node24', 'node26'] as NodeGroup[]).flatMap((g) => [...nodeTargets(g), fireAndForget(g)]).find((t) => t.id === id)
+  if (!target) {
+    console.error(`usage: ${usage}`)
+    process.exit(2)
+  }
+  if (target.missing) throw new Error(`${id}: ${target.missing}`)
+  return target
+}
