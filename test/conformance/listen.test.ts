@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runtimes } from './runtimes.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const script = fileURLToPath(new URL('./entries/listen.ts', import.meta.url))
 
@@ -62,14 +63,4 @@ for (const runtime of runtimes) {
       expect(code).toBe(0)
     }, 30_000)
   })
-}
-
-function freePort(): Promise<number> {
-  const probe = createServer()
-  return new Promise((resolve) =>
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    }),
-  )
 }

@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { Miniflare } from 'miniflare'
-import { bundleWorker } from '../workerd-bundle.ts'
-import { Served, spawnServer, type Runtime } from './harness.ts'
+import { serveWorker } from '../workerd-bundle.ts'
+import { spawnServer, type Runtime } from './harness.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}`, import.meta.url))
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -63,32 +61,8 @@ const workerd: Runtime = {
     'the inspector: events arrive as tasks run, and the page lists them':
       'worker() returns no TaskSource: each request\'s tasks go to the platform\'s ctx.waitUntil, across isolates nothing could watch',
   },
-  async start(env) {
-    const stdout = new PassThrough()
-    const stderr = new PassThrough()
-    const mf = new Miniflare({
-      // Miniflare's documented form for one bundled script: it refuses a module with a
-      // computed import() (ERR_MODULE_DYNAMIC_SPEC), as the 0.1.0 worker entry had.
-      modules: true,
-      script: (await bundleWorker(entry(env.WORKER_ENTRY ?? 'worker.ts')))[0].contents,
-      compatibilityDate: '2025-09-01',
-      // nodejs_compat gives the ctx-free after(task); WORKERD_FLAGS='' checks a worker without it.
-      compatibilityFlags: (env.WORKERD_FLAGS ?? 'nodejs_compat').split(',').filter(Boolean),
-      host: '127.0.0.1',
-      port: 0,
-      handleRuntimeStdio(out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) {
-        out.pipe(stdout)
-        err.pipe(stderr)
-      },
-    })
-    let exit!: (value: { code: number | null; signal: null }) => void
-    const exited = new Promise<{ code: number | null; signal: null }>((resolve) => (exit = resolve))
-    const url = await mf.ready
-    return new Served(
-      { stdout, stderr, exited, kill: () => void mf.dispose().then(() => exit({ code: 0, signal: null })) },
-      url.href,
-    )
-  },
+  // nodejs_compat gives the ctx-free after(task); WORKERD_FLAGS='' checks a worker without it.
+  start: (env) => serveWorker(entry(env.WORKER_ENTRY ?? 'worker.ts'), (env.WORKERD_FLAGS ?? 'nodejs_compat').split(',').filter(Boolean)),
 }
 
 /** What a handler driven without the runtime's bindings must still get right: delivery. */
@@ -132,16 +106,6 @@ const honoOnDeno: Runtime = {
   start: (env) => spawnServer('hono-deno', bin('deno'), ['run', '--allow-all', '--quiet', entry('middleware-deno.ts')], env),
 }
 
-/** A port for runtimes that listen by themselves (`export default app`), free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-    probe.on('error', reject)
-  })
-}
 
 const honoBunDefaultExport: Runtime = {
   ...honoOnBun,

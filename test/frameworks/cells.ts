@@ -1,9 +1,9 @@
 // The table: every (runtime × server style × framework) cell, and how to start it as a
 // real process that prints a `listening` line and its ledger (test/conformance/harness.ts).
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { spawnServer, type Served } from '../conformance/harness.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}`, import.meta.url))
 // Every process refuses to load Hono (on Node, except for @hono/node-server, whose
@@ -23,16 +23,6 @@ export interface Cell {
   start(): Promise<Served>
 }
 
-/** A port for servers that pick their own (Bun's and `deno serve`'s default export), free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-    probe.on('error', reject)
-  })
-}
 
 type Launch = (framework: string) => Promise<Served>
 

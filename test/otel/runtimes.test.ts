@@ -1,12 +1,10 @@
 // otel() on Bun, Deno and workerd: each runtime serves the traced app in a process of its
 // own and prints the spans it ends; the trace's shape must be the one Node makes.
 import { existsSync } from 'node:fs'
-import { PassThrough } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { Miniflare } from 'miniflare'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Served, spawnServer } from '../conformance/harness.ts'
-import { bundleWorker } from '../workerd-bundle.ts'
+import { serveWorker } from '../workerd-bundle.ts'
 import { expectFailedTask, expectSeedTrace, taskSpans, until } from './checks.ts'
 import type { SpanJson } from './sdk.ts'
 
@@ -14,25 +12,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 const bin = (name: string) => `${root}node_modules/.bin/${name}`
 const entry = (name: string) => fileURLToPath(new URL(`./entries/${name}`, import.meta.url))
 
-async function startWorkerd(): Promise<Served> {
-  const stdout = new PassThrough()
-  const stderr = new PassThrough()
-  const mf = new Miniflare({
-    modules: await bundleWorker(entry('worker.ts')),
-    compatibilityDate: '2025-09-01',
-    compatibilityFlags: ['nodejs_als'],
-    host: '127.0.0.1',
-    port: 0,
-    handleRuntimeStdio(out: NodeJS.ReadableStream, err: NodeJS.ReadableStream) {
-      out.pipe(stdout)
-      err.pipe(stderr)
-    },
-  })
-  let exit!: (value: { code: number | null; signal: null }) => void
-  const exited = new Promise<{ code: number | null; signal: null }>((resolve) => (exit = resolve))
-  const url = await mf.ready
-  return new Served({ stdout, stderr, exited, kill: () => void mf.dispose().then(() => exit({ code: 0, signal: null })) }, url.href)
-}
+const startWorkerd = (): Promise<Served> => serveWorker(entry('worker.ts'), ['nodejs_als'])
 
 const runtimes: Array<{ name: string; start: () => Promise<Served>; missing?: string; delivery: string }> = [
   { name: 'bun', delivery: 'returned', missing: existsSync(bin('bun')) ? undefined : 'bun', start: () => spawnServer('bun', bin('bun'), [entry('server.ts')], {}) },

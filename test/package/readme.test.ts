@@ -3,12 +3,12 @@
 // and the Quick start runs as written.
 import { spawn } from 'node:child_process'
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { compilers, makeConsumer, root, typeCheck, type Consumer } from './consumer.ts'
 import { codeBlocks, recommendedTsconfig, toReadmeLines } from './readme-blocks.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const readme = readFileSync(join(root, 'README.md'), 'utf8')
 const { compiled, skipped } = codeBlocks(readme)
@@ -86,14 +86,4 @@ async function until(check: () => boolean, what: () => string, ms = 20_000): Pro
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
-}
-
-function freePort(): Promise<number> {
-  const probe = createServer()
-  return new Promise((resolve) =>
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    }),
-  )
 }
